@@ -1,0 +1,56 @@
+package dev.flywheel.kernels;
+
+/**
+ * The hot numeric operations of the engine and the trainer. Every implementation (scalar reference,
+ * Vector API, native C through FFM, CUDA) must agree with {@link #scalar()} within the tolerance its
+ * tests state. Activations are float32 heap arrays, row-major; weights are {@link Matrix}.
+ *
+ * <p>Shapes use [batch, features] for activations. "Overwrites" means the output range is fully
+ * written; "accumulates" means it is added to.
+ */
+public interface Kernels {
+
+    /** Short name used in logs and metrics ("scalar", "vector", "native", "cuda"). */
+    String name();
+
+    /** y[b, r] = sum_c x[b, c] * W[r, c]; x: [batch, W.cols], y: [batch, W.rows]. Overwrites y. */
+    void matmul(float[] y, float[] x, int batch, Matrix w);
+
+    /** dx[b, c] += sum_r dy[b, r] * W[r, c]; the backward of {@link #matmul} with respect to x. */
+    void matmulTransposedAccumulate(float[] dx, float[] dy, int batch, Matrix w);
+
+    /**
+     * Segmented LoRA (SGMV, as in Punica / S-LoRA). Rows of x are grouped into segments
+     * [segStart[s], segStart[s+1]); for each segment with a non-null adapter:
+     * y[i] += scale[s] * B_s · (A_s · x[i]), where A_s: [rank, in], B_s: [out, rank].
+     * x: [n, in], y: [n, out]. Accumulates into y. {@code segStart.length == adapters.length + 1}.
+     */
+    void loraSgmv(float[] y, float[] x, int[] segStart, LoraWeights[] adapters, float[] scale, int in, int out);
+
+    /** out[i] = x[i] / sqrt(mean(x^2) + eps) * weight[i] for one row of length n. Overwrites out. */
+    void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps);
+
+    /**
+     * Rotary position embedding in place on [nHeads, headDim] starting at off, at position pos,
+     * rotating pairs (i, i + headDim/2) as Llama / Hugging Face do, with the given theta.
+     */
+    void rope(float[] x, int off, int nHeads, int headDim, int pos, float theta);
+
+    /** Numerically stable softmax in place over x[off, off + n). */
+    void softmax(float[] x, int off, int n);
+
+    /**
+     * Causal attention of one query token over a paged KV cache with grouped-query heads.
+     * q: [nHeads, headDim] at qOff. The cache stores each token's K (and V) as kvDim = nKvHeads *
+     * headDim floats at slot index s, i.e. kCache[s * kvDim ...]. Position p of this sequence lives in
+     * slot blockTable[p / blockSize] * blockSize + p % blockSize. Attends over positions [0, seqLen).
+     * out: [nHeads, headDim] at outOff, overwritten. Scale is 1/sqrt(headDim).
+     */
+    void attention(float[] out, int outOff, float[] q, int qOff, float[] kCache, float[] vCache,
+                   int[] blockTable, int blockSize, int seqLen, int nHeads, int nKvHeads, int headDim);
+
+    /** The plain scalar reference implementation. */
+    static Kernels scalar() {
+        return new dev.flywheel.kernels.internal.ScalarKernels();
+    }
+}
