@@ -1,0 +1,109 @@
+package dev.flywheel.engine.model;
+
+import dev.flywheel.engine.model.internal.StepForward;
+import dev.flywheel.engine.safetensors.SafetensorsException;
+import dev.flywheel.engine.safetensors.SafetensorsFile;
+import dev.flywheel.kernels.Kernels;
+import dev.flywheel.kernels.Matrix;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A Llama-architecture decoder (RMSNorm, RoPE, grouped-query attention over a paged KV cache, SwiGLU
+ * MLP, tied or untied output) with per-sequence LoRA adapters. Weights stay memory-mapped; closing
+ * the model unmaps them. {@link #forward} is safe to call from one thread at a time per KV cache;
+ * the model itself holds no per-step state.
+ */
+public final class LlamaModel implements AutoCloseable {
+    private final ModelConfig config;
+    private final LlamaWeights weights;
+    private final Kernels kernels;
+    private final AutoCloseable storage;
+
+    /** Wraps weights already in memory (tests, trainer); {@code storage} is closed with the model. */
+    public LlamaModel(ModelConfig config, LlamaWeights weights, Kernels kernels, AutoCloseable storage) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.weights = Objects.requireNonNull(weights, "weights");
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
+        this.storage = Objects.requireNonNull(storage, "storage");
+        weights.validate(config);
+    }
+
+    /**
+     * Loads a Hugging Face directory: config.json (LlamaForCausalLM) and model.safetensors (F32, BF16
+     * or F16, memory-mapped). Throws {@link ModelFormatException} naming the file and what is wrong.
+     */
+    public static LlamaModel load(Path hfDir, Kernels kernels) {
+        ModelConfig config = ModelConfig.read(hfDir.resolve("config.json"));
+        Path file = hfDir.resolve("model.safetensors");
+        SafetensorsFile st;
+        try {
+            st = SafetensorsFile.open(file);
+        } catch (SafetensorsException e) {
+            throw new ModelFormatException(file, e.getMessage(), e);
+        }
+        try {
+            Matrix embedding = st.tensor("model.embed_tokens.weight").matrix();
+            List<LlamaWeights.Layer> layers = new ArrayList<>();
+            for (int l = 0; l < config.nLayers(); l++) {
+                List<Matrix> projections = new ArrayList<>();
+                for (Projection p : Projection.values()) {
+                    projections.add(st.tensor(p.weightName(l)).matrix());
+                }
+                layers.add(new LlamaWeights.Layer(
+                        st.tensor("model.layers." + l + ".input_layernorm.weight").toFloatArray(),
+                        st.tensor("model.layers." + l + ".post_attention_layernorm.weight").toFloatArray(),
+                        projections));
+            }
+            float[] finalNorm = st.tensor("model.norm.weight").toFloatArray();
+            Matrix lmHead = config.tiedEmbeddings() ? embedding
+                    : st.find("lm_head.weight").orElseThrow(() -> new ModelFormatException(file,
+                            "tensor lm_head.weight is missing and config.json has tie_word_embeddings=false")).matrix();
+            return new LlamaModel(config, new LlamaWeights(embedding, layers, finalNorm, lmHead), kernels, st);
+        } catch (SafetensorsException | IllegalArgumentException e) {
+            st.close();
+            throw new ModelFormatException(file, e.getMessage(), e);
+        } catch (RuntimeException e) {
+            st.close();
+            throw e;
+        }
+    }
+
+    public ModelConfig config() { return config; }
+
+    public LlamaWeights weights() { return weights; }
+
+    public Kernels kernels() { return kernels; }
+
+    /** Bytes of weights read per decoded token (every matrix once, lm_head included). */
+    public long weightBytes() {
+        long total = 0;
+        for (LlamaWeights.Layer layer : weights.layers()) {
+            for (Matrix m : layer.projections()) {
+                total += (long) m.rows() * m.cols() * m.dtype().bytes();
+            }
+        }
+        return total + (long) weights.lmHead().rows() * weights.lmHead().cols() * weights.lmHead().dtype().bytes();
+    }
+
+    /**
+     * Writes K/V of the fed tokens into kv, and returns logits [numSequences, vocabSize] of each
+     * sequence's LAST fed token.
+     */
+    public float[] forward(StepBatch batch, KvCache kv) {
+        return new StepForward(config, weights, kernels).run(batch, kv);
+    }
+
+    @Override
+    public void close() {
+        try {
+            storage.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing model storage failed", e);
+        }
+    }
+
+}
