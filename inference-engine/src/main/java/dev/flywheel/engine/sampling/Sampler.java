@@ -1,0 +1,111 @@
+package dev.flywheel.engine.sampling;
+
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/**
+ * Picks the next token from one row of logits. Greedy is argmax (lowest id on ties). Otherwise:
+ * keep the top-k logits (if set), divide by the temperature, softmax, keep the smallest set of most
+ * likely tokens whose mass reaches top_p (if below 1), and draw from it with the request's own
+ * generator, so a seeded request replays exactly whatever else shares its batch.
+ *
+ * <p>Holds scratch buffers of vocabulary size: one instance per engine thread, not thread-safe.
+ */
+public final class Sampler {
+    private final int vocabSize;
+    private final long[] order;
+    private final double[] weights;
+
+    public Sampler(int vocabSize) {
+        if (vocabSize <= 0) {
+            throw new IllegalArgumentException("vocabSize must be positive, got " + vocabSize);
+        }
+        this.vocabSize = vocabSize;
+        this.order = new long[vocabSize];
+        this.weights = new double[vocabSize];
+    }
+
+    /** Samples from logits[offset, offset + vocabSize). */
+    public int sample(float[] logits, int offset, SamplingParams params, RandomGenerator rng) {
+        if (params.isGreedy()) {
+            return argmax(logits, offset, vocabSize);
+        }
+        int n = candidatesDescending(logits, offset, params.topK());
+        double invT = 1.0 / params.temperature();
+        float max = logits[offset + index(order[0])];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            double w = Math.exp((logits[offset + index(order[i])] - max) * invT);
+            weights[i] = w;
+            total += w;
+        }
+        if (params.topP() < 1) {
+            double target = params.topP() * total;
+            double cum = 0;
+            int keep = 0;
+            while (keep < n && cum < target) {
+                cum += weights[keep++];
+            }
+            n = Math.max(1, keep);
+            total = cum;
+        }
+        double u = rng.nextDouble() * total;
+        double cum = 0;
+        for (int i = 0; i < n; i++) {
+            cum += weights[i];
+            if (u < cum) {
+                return index(order[i]);
+            }
+        }
+        return index(order[n - 1]);
+    }
+
+    /** Index of the largest of x[offset, offset + n), lowest index on ties; NaN is an error. */
+    public static int argmax(float[] x, int offset, int n) {
+        int best = 0;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float v = x[offset + i];
+            if (Float.isNaN(v)) {
+                throw new IllegalStateException("logit " + i + " is NaN: the forward pass diverged");
+            }
+            if (i == 0 || v > bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Fills order[0, result) with packed (logit, token) keys, most likely first, ties by lowest token id;
+     * all tokens when topK is 0, else the topK largest.
+     */
+    private int candidatesDescending(float[] logits, int offset, int topK) {
+        for (int i = 0; i < vocabSize; i++) {
+            float v = logits[offset + i];
+            if (Float.isNaN(v)) {
+                throw new IllegalStateException("logit " + i + " is NaN: the forward pass diverged");
+            }
+            order[i] = pack(v, i);
+        }
+        Arrays.sort(order, 0, vocabSize);
+        for (int i = 0, j = vocabSize - 1; i < j; i++, j--) {
+            long tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        return topK == 0 ? vocabSize : Math.min(topK, vocabSize);
+    }
+
+    /** Signed-order key of a float in the high word; the complemented token id in the low word. */
+    private static long pack(float v, int token) {
+        int bits = Float.floatToIntBits(v + 0.0f);
+        int key = bits ^ ((bits >> 31) & 0x7fffffff);
+        return ((long) key << 32) | (~token & 0xffffffffL);
+    }
+
+    private static int index(long packed) {
+        return ~(int) packed;
+    }
+}
