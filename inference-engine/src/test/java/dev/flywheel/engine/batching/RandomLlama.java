@@ -1,0 +1,43 @@
+package dev.flywheel.engine.batching;
+
+import dev.flywheel.engine.model.LlamaModel;
+import dev.flywheel.engine.model.LlamaWeights;
+import dev.flywheel.engine.model.ModelConfig;
+import dev.flywheel.engine.model.Projection;
+import dev.flywheel.kernels.Kernels;
+import dev.flywheel.kernels.Matrix;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
+
+/** A Llama model with seeded uniform random weights held on the heap (no files). */
+final class RandomLlama {
+    private RandomLlama() {}
+
+    static LlamaModel build(ModelConfig c, long seed, Kernels kernels) {
+        RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        Matrix embedding = matrix(rng, c.vocabSize(), c.dim(), 1.0f);
+        List<LlamaWeights.Layer> layers = new ArrayList<>();
+        for (int l = 0; l < c.nLayers(); l++) {
+            List<Matrix> projections = new ArrayList<>();
+            for (Projection p : Projection.values()) {
+                projections.add(matrix(rng, p.out(c), p.in(c), (float) (1.0 / Math.sqrt(p.in(c)))));
+            }
+            layers.add(new LlamaWeights.Layer(ones(c.dim()), ones(c.dim()), projections));
+        }
+        Matrix head = c.tiedEmbeddings() ? embedding : matrix(rng, c.vocabSize(), c.dim(), (float) (1.0 / Math.sqrt(c.dim())));
+        return new LlamaModel(c, new LlamaWeights(embedding, layers, ones(c.dim()), head), kernels, () -> { });
+    }
+
+    private static Matrix matrix(RandomGenerator rng, int rows, int cols, float amp) {
+        return Matrix.of(TestAdapters.uniform(rng, rows * cols, amp), rows, cols);
+    }
+
+    private static float[] ones(int n) {
+        float[] v = new float[n];
+        Arrays.fill(v, 1f);
+        return v;
+    }
+}
