@@ -1,0 +1,32 @@
+package dev.flywheel.splitter.stats;
+
+import dev.flywheel.contracts.clickhouse.ClickHouseConnections;
+import dev.flywheel.splitter.stats.internal.ClickHouseAggregates;
+import java.time.Clock;
+
+/** Computes an experiment's results from ClickHouse: reads the aggregates, then analyses them. */
+public final class StatsEngine {
+    private final ClickHouseAggregates aggregates;
+    private final ExperimentAnalyzer analyzer;
+    private final Clock clock;
+
+    public StatsEngine(ClickHouseConnections connections, StatsConfig config, Clock clock) {
+        this.aggregates = new ClickHouseAggregates(connections);
+        this.analyzer = new ExperimentAnalyzer(config);
+        this.clock = clock;
+    }
+
+    /** @throws StatsUnavailableException when ClickHouse fails (retriable) */
+    public ExperimentResults compute(AnalysisPlan plan) {
+        return analyzer.analyze(plan, aggregates.read(plan), clock.millis());
+    }
+
+    /** The raw aggregates, for tests and diagnostics. */
+    public ExperimentData read(AnalysisPlan plan) {
+        return aggregates.read(plan);
+    }
+
+    public StatsConfig config() {
+        return analyzer.config();
+    }
+}
