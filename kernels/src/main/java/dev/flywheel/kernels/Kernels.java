@@ -53,4 +53,24 @@ public interface Kernels {
     static Kernels scalar() {
         return new dev.flywheel.kernels.internal.ScalarKernels();
     }
+
+    /**
+     * The fastest implementation that can run in this process: "native" (C through FFM) where its
+     * library was built and loads, else "vector" where the JVM has jdk.incubator.vector, else
+     * "scalar". Logs (System.Logger, INFO) the choice and why each faster one was skipped. CUDA is
+     * never chosen here (its binding copies per call); ask for it with {@link #named(String)}.
+     */
+    static Kernels best() {
+        return dev.flywheel.kernels.internal.KernelsSelector.best();
+    }
+
+    /**
+     * The implementation called {@code name}: "scalar", "vector", "native" or "cuda".
+     *
+     * @throws IllegalArgumentException    for any other name
+     * @throws KernelsUnavailableException when that implementation cannot run here (the message says why)
+     */
+    static Kernels named(String name) {
+        return dev.flywheel.kernels.internal.KernelsSelector.named(name);
+    }
 }

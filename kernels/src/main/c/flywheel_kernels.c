@@ -1,0 +1,258 @@
+/*
+ * Flywheel hot kernels in C, called from Java through the FFM API (dev.flywheel.kernels.internal.
+ * NativeKernels). Same semantics as the Java interface dev.flywheel.kernels.Kernels; every pointer
+ * already points at element 0 of the range (Java applies offsets), and Java validates shapes before
+ * calling, so nothing here checks bounds.
+ *
+ * Built with plain `gcc -O3 -fPIC -shared`: the hot functions carry target attributes (AVX2+FMA+F16C,
+ * and AVX-512 for the matmul) and the entry points pick the widest one the CPU has at run time, so
+ * the library loads on any x86-64 and fw_cpu_supported() tells Java whether it may be used.
+ * Weights are little-endian F32, BF16 or F16 (dtype codes below, matching DType.ordinal()).
+ */
+#include <immintrin.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { FW_F32 = 0, FW_BF16 = 1, FW_F16 = 2 };
+
+#define AVX2_TARGET __attribute__((target("avx2,fma,f16c")))
+#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c")))
+
+/* Bumped whenever a signature below changes; NativeKernels refuses a library with another version. */
+int fw_abi_version(void) { return 1; }
+
+/* 1 when the CPU has AVX2, FMA and F16C (the minimum these kernels use). */
+int fw_cpu_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+}
+
+/* Vector width in bits that fw_gemm uses on this CPU: 512 or 256. */
+int fw_gemm_bits(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? 512 : 256;
+}
+
+static inline float bf16_to_f32(uint16_t h) {
+    uint32_t u = (uint32_t) h << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+AVX2_TARGET static inline float f16_to_f32(uint16_t h) {
+    return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h)));
+}
+
+AVX2_TARGET static inline float weight_at(const void *w, int dt, size_t i) {
+    switch (dt) {
+        case FW_F32: return ((const float *) w)[i];
+        case FW_BF16: return bf16_to_f32(((const uint16_t *) w)[i]);
+        default: return f16_to_f32(((const uint16_t *) w)[i]);
+    }
+}
+
+static inline void put(float *y, float v, float alpha, int acc) {
+    *y = acc ? *y + alpha * v : alpha * v;
+}
+
+AVX2_TARGET static inline float hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* ---- matmul, AVX2: 8 lanes, 16 ymm registers -> 4 weight rows x 2 batch rows ---- */
+#define ISA avx2
+#define TARGET AVX2_TARGET
+#define VEC __m256
+#define LANES 8
+#define TILE_B 2
+#define VZERO _mm256_setzero_ps()
+#define VLOADU(p) _mm256_loadu_ps(p)
+#define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define VHSUM(v) hsum256(v)
+#define LOAD_F32(p) _mm256_loadu_ps(p)
+#define LOAD_BF16(p) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *) (p))), 16))
+#define LOAD_F16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (p)))
+#include "gemm_tiles.inc"
+#undef ISA
+#undef TARGET
+#undef VEC
+#undef LANES
+#undef TILE_B
+#undef VZERO
+#undef VLOADU
+#undef VFMA
+#undef VHSUM
+#undef LOAD_F32
+#undef LOAD_BF16
+#undef LOAD_F16
+
+/* ---- matmul, AVX-512: 16 lanes, 32 zmm registers -> 4 weight rows x 4 batch rows ---- */
+#define ISA avx512
+#define TARGET AVX512_TARGET
+#define VEC __m512
+#define LANES 16
+#define TILE_B 4
+#define VZERO _mm512_setzero_ps()
+#define VLOADU(p) _mm512_loadu_ps(p)
+#define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VHSUM(v) _mm512_reduce_add_ps(v)
+#define LOAD_F32(p) _mm512_loadu_ps(p)
+#define LOAD_BF16(p) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *) (p))), 16))
+#define LOAD_F16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p)))
+#include "gemm_tiles.inc"
+
+/*
+ * y[b*rows + r] = (acc ? y[b*rows + r] : 0) + alpha * sum_c x[b*cols + c] * W[r*cols + c]
+ * x: [batch, cols], W: [rows, cols] of dtype dt, y: [batch, rows].
+ */
+void fw_gemm(float *y, const float *x, int batch, const void *w, int dt, int rows, int cols, float alpha, int acc) {
+    if (fw_gemm_bits() == 512) {
+        gemm_avx512(y, x, batch, w, dt, rows, cols, alpha, acc);
+    } else {
+        gemm_avx2(y, x, batch, w, dt, rows, cols, alpha, acc);
+    }
+}
+
+AVX2_TARGET static inline __m256 loadw8(const void *w, size_t e, const int dt) {
+    if (dt == FW_F32) return _mm256_loadu_ps((const float *) w + e);
+    __m128i h = _mm_loadu_si128((const __m128i *) ((const uint16_t *) w + e));
+    if (dt == FW_BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    return _mm256_cvtph_ps(h);
+}
+
+/*
+ * dx[b*cols + c] += sum_r dy[b*rows + r] * W[r*cols + c]. Column strips of 16 (two ymm) against 4
+ * batch rows, so each decoded weight pair is used 4 times; leftover columns in scalar code.
+ */
+AVX2_TARGET static inline __attribute__((always_inline)) void gemm_t_dt(
+        float *dx, const float *dy, int batch, const void *w, int rows, int cols, const int dt) {
+    int c = 0;
+    for (; c + 16 <= cols; c += 16) {
+        int b = 0;
+        for (; b + 4 <= batch; b += 4) {
+            __m256 p[4], q[4];
+            for (int j = 0; j < 4; j++) p[j] = q[j] = _mm256_setzero_ps();
+            for (int r = 0; r < rows; r++) {
+                __m256 v = loadw8(w, (size_t) r * cols + c, dt);
+                __m256 u = loadw8(w, (size_t) r * cols + c + 8, dt);
+                for (int j = 0; j < 4; j++) {
+                    __m256 d = _mm256_broadcast_ss(dy + (size_t) (b + j) * rows + r);
+                    p[j] = _mm256_fmadd_ps(v, d, p[j]);
+                    q[j] = _mm256_fmadd_ps(u, d, q[j]);
+                }
+            }
+            for (int j = 0; j < 4; j++) {
+                float *o = dx + (size_t) (b + j) * cols + c;
+                _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), p[j]));
+                _mm256_storeu_ps(o + 8, _mm256_add_ps(_mm256_loadu_ps(o + 8), q[j]));
+            }
+        }
+        for (; b < batch; b++) {
+            __m256 p = _mm256_setzero_ps(), q = _mm256_setzero_ps();
+            for (int r = 0; r < rows; r++) {
+                __m256 d = _mm256_broadcast_ss(dy + (size_t) b * rows + r);
+                p = _mm256_fmadd_ps(loadw8(w, (size_t) r * cols + c, dt), d, p);
+                q = _mm256_fmadd_ps(loadw8(w, (size_t) r * cols + c + 8, dt), d, q);
+            }
+            float *o = dx + (size_t) b * cols + c;
+            _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), p));
+            _mm256_storeu_ps(o + 8, _mm256_add_ps(_mm256_loadu_ps(o + 8), q));
+        }
+    }
+    for (; c < cols; c++) {
+        for (int b = 0; b < batch; b++) {
+            float s = 0.f;
+            for (int r = 0; r < rows; r++) s += dy[(size_t) b * rows + r] * weight_at(w, dt, (size_t) r * cols + c);
+            dx[(size_t) b * cols + c] += s;
+        }
+    }
+}
+
+AVX2_TARGET void fw_gemm_t_acc(float *dx, const float *dy, int batch, const void *w, int dt, int rows, int cols) {
+    switch (dt) {
+        case FW_F32: gemm_t_dt(dx, dy, batch, w, rows, cols, FW_F32); break;
+        case FW_BF16: gemm_t_dt(dx, dy, batch, w, rows, cols, FW_BF16); break;
+        default: gemm_t_dt(dx, dy, batch, w, rows, cols, FW_F16); break;
+    }
+}
+
+AVX2_TARGET static inline float dot(const float *a, const float *b, int n) {
+    __m256 s = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) s = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s);
+    float t = hsum256(s);
+    for (; i < n; i++) t += a[i] * b[i];
+    return t;
+}
+
+/* out[i] = x[i] / sqrt(mean(x^2) + eps) * weight[i], i < n. */
+AVX2_TARGET void fw_rmsnorm(float *out, const float *x, const float *weight, int n, float eps) {
+    float ss = dot(x, x, n);
+    float inv = (float) (1.0 / sqrt(ss / n + eps));
+    for (int i = 0; i < n; i++) out[i] = x[i] * inv * weight[i];
+}
+
+/* Rotates pairs (i, i + headDim/2) of each of nHeads heads by the precomputed cos/sin[headDim/2]. */
+AVX2_TARGET void fw_rope(float *x, int n_heads, int head_dim, const float *cos_t, const float *sin_t) {
+    int half = head_dim / 2;
+    for (int h = 0; h < n_heads; h++) {
+        float *p = x + (size_t) h * head_dim;
+        for (int i = 0; i < half; i++) {
+            float x0 = p[i], x1 = p[i + half];
+            p[i] = x0 * cos_t[i] - x1 * sin_t[i];
+            p[i + half] = x0 * sin_t[i] + x1 * cos_t[i];
+        }
+    }
+}
+
+/* In-place numerically stable softmax over x[0, n). */
+void fw_softmax(float *x, int n) {
+    float max = -INFINITY;
+    for (int i = 0; i < n; i++) max = x[i] > max ? x[i] : max;
+    float sum = 0.f;
+    for (int i = 0; i < n; i++) {
+        x[i] = expf(x[i] - max);
+        sum += x[i];
+    }
+    float inv = 1.f / sum;
+    for (int i = 0; i < n; i++) x[i] *= inv;
+}
+
+/*
+ * One query token's attention over a paged KV cache (see Kernels.attention): q, out [n_heads,
+ * head_dim]; caches [slots, n_kv_heads * head_dim]; position p in slot
+ * block_table[p / block_size] * block_size + p % block_size. scores: seq_len floats of scratch.
+ */
+AVX2_TARGET void fw_attention(float *out, const float *q, const float *k_cache, const float *v_cache,
+                              const int32_t *block_table, int block_size, int seq_len,
+                              int n_heads, int n_kv_heads, int head_dim, float *scores) {
+    int kv_dim = n_kv_heads * head_dim;
+    int group = n_heads / n_kv_heads;
+    float scale = (float) (1.0 / sqrt((double) head_dim));
+    for (int h = 0; h < n_heads; h++) {
+        size_t kv_off = (size_t) (h / group) * head_dim;
+        const float *qh = q + (size_t) h * head_dim;
+        for (int p = 0; p < seq_len; p++) {
+            size_t slot = (size_t) block_table[p / block_size] * block_size + p % block_size;
+            scores[p] = dot(qh, k_cache + slot * kv_dim + kv_off, head_dim) * scale;
+        }
+        fw_softmax(scores, seq_len);
+        float *oh = out + (size_t) h * head_dim;
+        memset(oh, 0, sizeof(float) * head_dim);
+        for (int p = 0; p < seq_len; p++) {
+            size_t slot = (size_t) block_table[p / block_size] * block_size + p % block_size;
+            const float *vp = v_cache + slot * kv_dim + kv_off;
+            __m256 a = _mm256_set1_ps(scores[p]);
+            int d = 0;
+            for (; d + 8 <= head_dim; d += 8)
+                _mm256_storeu_ps(oh + d, _mm256_fmadd_ps(a, _mm256_loadu_ps(vp + d), _mm256_loadu_ps(oh + d)));
+            for (; d < head_dim; d++) oh[d] += scores[p] * vp[d];
+        }
+    }
+}

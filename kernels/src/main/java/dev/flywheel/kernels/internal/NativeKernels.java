@@ -1,0 +1,186 @@
+package dev.flywheel.kernels.internal;
+
+import dev.flywheel.kernels.Kernels;
+import dev.flywheel.kernels.KernelsUnavailableException;
+import dev.flywheel.kernels.LoraWeights;
+import dev.flywheel.kernels.Matrix;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * Kernels in C (src/main/c/flywheel_kernels.c, AVX2/AVX-512 picked at run time) called through the
+ * FFM API. Calls are critical downcalls, so heap arrays are passed without copying (the GC waits for
+ * the call, which is short). Shapes are validated here, in Java, before any native code runs.
+ */
+public final class NativeKernels implements Kernels {
+    static final String LIBRARY = "libflywheel_kernels.so";
+    private static final int ABI_VERSION = 1;
+
+    private final String isa;
+    private final MethodHandle gemm;
+    private final MethodHandle gemmTransposed;
+    private final MethodHandle rmsnorm;
+    private final MethodHandle rope;
+    private final MethodHandle softmax;
+    private final MethodHandle attention;
+
+    private NativeKernels(NativeLibrary lib) {
+        this.isa = lib.callInt("fw_gemm_bits") == 512 ? "avx512" : "avx2";
+        this.gemm = lib.function("fw_gemm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
+                JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_INT), true);
+        this.gemmTransposed = lib.function("fw_gemm_t_acc", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS,
+                JAVA_INT, JAVA_INT, JAVA_INT), true);
+        this.rmsnorm = lib.function("fw_rmsnorm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_FLOAT), true);
+        this.rope = lib.function("fw_rope", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true);
+        this.softmax = lib.function("fw_softmax", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT), true);
+        this.attention = lib.function("fw_attention", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), true);
+    }
+
+    /**
+     * Extracts and opens the library packaged in this jar.
+     *
+     * @throws KernelsUnavailableException with the reason when it cannot be used here
+     */
+    public static NativeKernels load() {
+        NativeLibrary lib = NativeLibrary.open(LIBRARY, "native", "gcc was not found when the kernels module was built");
+        int abi = lib.callInt("fw_abi_version");
+        if (abi != ABI_VERSION) {
+            throw new KernelsUnavailableException("native", lib.file() + " has ABI version " + abi + ", expected " + ABI_VERSION, null);
+        }
+        if (lib.callInt("fw_cpu_supported") != 1) {
+            throw new KernelsUnavailableException("native", "this CPU lacks AVX2/FMA/F16C", null);
+        }
+        return new NativeKernels(lib);
+    }
+
+    @Override
+    public String name() {
+        return "native";
+    }
+
+    /** Instruction set the matmul uses on this CPU ("avx512" or "avx2"). */
+    public String isa() {
+        return isa;
+    }
+
+    private static MemorySegment at(float[] a, int off) {
+        MemorySegment s = MemorySegment.ofArray(a);
+        return off == 0 ? s : s.asSlice(off * 4L);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("native kernel call failed", t);
+    }
+
+    @Override
+    public void matmul(float[] y, float[] x, int batch, Matrix w) {
+        ShapeChecks.matmul(y, x, batch, w);
+        gemm(y, 0, x, 0, batch, w, 1f, false);
+    }
+
+    private void gemm(float[] y, int yOff, float[] x, int xOff, int batch, Matrix w, float alpha, boolean accumulate) {
+        if (batch == 0) {
+            return;
+        }
+        try {
+            gemm.invokeExact(at(y, yOff), at(x, xOff), batch, w.data(), w.dtype().ordinal(), w.rows(), w.cols(), alpha,
+                    accumulate ? 1 : 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void matmulTransposedAccumulate(float[] dx, float[] dy, int batch, Matrix w) {
+        ShapeChecks.matmulTransposed(dx, dy, batch, w);
+        if (batch == 0) {
+            return;
+        }
+        try {
+            gemmTransposed.invokeExact(MemorySegment.ofArray(dx), MemorySegment.ofArray(dy), batch, w.data(),
+                    w.dtype().ordinal(), w.rows(), w.cols());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void loraSgmv(float[] y, float[] x, int[] segStart, LoraWeights[] adapters, float[] scale, int in, int out) {
+        ShapeChecks.lora(y, x, segStart, adapters, scale, in, out);
+        float[] t = new float[0];
+        for (int s = 0; s < adapters.length; s++) {
+            LoraWeights lw = adapters[s];
+            int n = segStart[s + 1] - segStart[s];
+            if (lw == null || n == 0) {
+                continue;
+            }
+            if (t.length < n * lw.rank()) {
+                t = new float[n * lw.rank()];
+            }
+            // t[n, rank] = x_seg · Aᵀ, then y_seg += scale · t · Bᵀ.
+            gemm(t, 0, x, segStart[s] * in, n, lw.a(), 1f, false);
+            gemm(y, segStart[s] * out, t, 0, n, lw.b(), scale[s], true);
+        }
+    }
+
+    @Override
+    public void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n, float eps) {
+        ShapeChecks.positive("n", n);
+        ShapeChecks.range("x", x, xOff, n);
+        ShapeChecks.range("out", out, outOff, n);
+        ShapeChecks.range("weight", weight, 0, n);
+        try {
+            rmsnorm.invokeExact(at(out, outOff), at(x, xOff), MemorySegment.ofArray(weight), n, eps);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void rope(float[] x, int off, int nHeads, int headDim, int pos, float theta) {
+        RopeTable table = new RopeTable(headDim, pos, theta);
+        ShapeChecks.range("x", x, off, (long) nHeads * headDim);
+        try {
+            rope.invokeExact(at(x, off), nHeads, headDim, MemorySegment.ofArray(table.cos()), MemorySegment.ofArray(table.sin()));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void softmax(float[] x, int off, int n) {
+        ShapeChecks.positive("n", n);
+        ShapeChecks.range("x", x, off, n);
+        try {
+            softmax.invokeExact(at(x, off), n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void attention(float[] out, int outOff, float[] q, int qOff, float[] kCache, float[] vCache,
+                          int[] blockTable, int blockSize, int seqLen, int nHeads, int nKvHeads, int headDim) {
+        ShapeChecks.attention(out, outOff, q, qOff, kCache, vCache, blockTable, blockSize, seqLen, nHeads, nKvHeads, headDim);
+        float[] scores = new float[seqLen];
+        try {
+            attention.invokeExact(at(out, outOff), at(q, qOff), MemorySegment.ofArray(kCache), MemorySegment.ofArray(vCache),
+                    MemorySegment.ofArray(blockTable), blockSize, seqLen, nHeads, nKvHeads, headDim,
+                    MemorySegment.ofArray(scores));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+}
