@@ -14,6 +14,9 @@ public interface ExperimentStore {
 
     Optional<Experiment> get(String id);
 
+    /** Grows whenever this replica applies a write: lets readers cache views built from {@link #all()}. */
+    long revision();
+
     /**
      * Writes the whole record; {@code reason} travels with it (a record header) for the audit trail.
      *

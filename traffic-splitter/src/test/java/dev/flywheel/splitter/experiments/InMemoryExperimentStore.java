@@ -22,6 +22,11 @@ public final class InMemoryExperimentStore implements ExperimentStore {
     }
 
     @Override
+    public synchronized long revision() {
+        return reasons.size();
+    }
+
+    @Override
     public synchronized Experiment write(Experiment next, String reason) {
         Experiment current = records.get(next.id());
         long expected = current == null ? 1 : current.version() + 1;

@@ -1,0 +1,69 @@
+package dev.flywheel.splitter.assignment;
+
+import dev.flywheel.splitter.experiments.Experiment;
+import dev.flywheel.splitter.experiments.Variant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * An immutable, precomputed view of the serving experiments for the assignment hot path: per layer (sorted by name),
+ * the experiments (sorted by slice offset) with their bucket thresholds. Built once per state change.
+ */
+public final class AssignmentTable {
+    /** One serving experiment with everything the decision needs, in buckets of 0.01 %. */
+    record Entry(Experiment experiment, String layerSalt, int sliceFrom, int sliceTo, boolean wholeLayer,
+                 int holdoutFrom, int treatedBelow, Variant control, Variant[] treatments) {}
+
+    private final List<List<Entry>> layers;
+    private final Map<String, Experiment> byId;
+    private final long revision;
+
+    private AssignmentTable(List<List<Entry>> layers, Map<String, Experiment> byId, long revision) {
+        this.layers = layers;
+        this.byId = byId;
+        this.revision = revision;
+    }
+
+    public static AssignmentTable of(List<Experiment> experiments, long revision) {
+        Map<String, List<Experiment>> byLayer = new TreeMap<>();
+        Map<String, Experiment> byId = new TreeMap<>();
+        for (Experiment e : experiments) {
+            if (e.status().servesTraffic()) {
+                byLayer.computeIfAbsent(e.layer(), k -> new java.util.ArrayList<>()).add(e);
+                byId.put(e.id(), e);
+            }
+        }
+        List<List<Entry>> layers = byLayer.values().stream()
+                .map(list -> list.stream().sorted(Comparator.comparingInt(Experiment::layerOffset)).map(AssignmentTable::entry).toList())
+                .toList();
+        return new AssignmentTable(layers, Map.copyOf(byId), revision);
+    }
+
+    static Entry entry(Experiment e) {
+        int holdout = Experiment.sliceBuckets(e.holdoutPercent());
+        int eligible = Experiment.BUCKETS - holdout;
+        // floor keeps the treated set monotone in the percent: a larger percent only adds buckets.
+        int treated = (int) Math.floor(e.treatmentPercent() * eligible / 100.0);
+        int from = e.layerOffset();
+        int to = from + e.sliceBuckets();
+        return new Entry(e, BucketHash.layerSalt(e.layer()), from, to, from == 0 && to == Experiment.BUCKETS,
+                eligible, treated, e.control(), e.treatments().toArray(Variant[]::new));
+    }
+
+    List<List<Entry>> layers() {
+        return layers;
+    }
+
+    /** The serving experiment with this id. */
+    public Optional<Experiment> experiment(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** The store revision this table was built from. */
+    public long revision() {
+        return revision;
+    }
+}
