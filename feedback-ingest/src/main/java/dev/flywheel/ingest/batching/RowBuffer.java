@@ -1,0 +1,76 @@
+package dev.flywheel.ingest.batching;
+
+import java.util.Arrays;
+
+/**
+ * A growable byte array of encoded rows plus the event time (epoch ms) of each row, for one topic partition.
+ * Not thread-safe: one consumer thread owns it.
+ */
+public final class RowBuffer {
+    private byte[] bytes = new byte[4096];
+    private int size;
+    private long[] eventTs = new long[256];
+    private int rows;
+
+    /** Makes room for {@code extra} more bytes. */
+    public void ensure(int extra) {
+        int need = size + extra;
+        if (need < 0) {
+            throw new IllegalStateException("row buffer over 2 GiB");
+        }
+        if (need > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(need, bytes.length * 2));
+        }
+    }
+
+    public void put(byte b) {
+        if (size == bytes.length) {
+            ensure(1);
+        }
+        bytes[size++] = b;
+    }
+
+    /** Writes without a capacity check: callers {@link #ensure} first. */
+    public void putUnchecked(byte b) {
+        bytes[size++] = b;
+    }
+
+    public void put(byte[] src) {
+        ensure(src.length);
+        System.arraycopy(src, 0, bytes, size, src.length);
+        size += src.length;
+    }
+
+    /** Marks the end of one row whose event happened at {@code tsMillis}. */
+    public void endRow(long tsMillis) {
+        if (rows == eventTs.length) {
+            eventTs = Arrays.copyOf(eventTs, rows * 2);
+        }
+        eventTs[rows++] = tsMillis;
+    }
+
+    /** Forgets everything written after {@code mark} (a size taken before a row that could not be completed). */
+    public void truncate(int mark) {
+        if (mark < 0 || mark > size) {
+            throw new IllegalArgumentException("mark must be in [0, " + size + "], got " + mark);
+        }
+        size = mark;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    /** The backing array; valid bytes are {@code [0, size())}. */
+    public byte[] array() {
+        return bytes;
+    }
+
+    public long eventTs(int row) {
+        return eventTs[row];
+    }
+}

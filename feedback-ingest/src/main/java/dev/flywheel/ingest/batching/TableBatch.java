@@ -1,0 +1,98 @@
+package dev.flywheel.ingest.batching;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The rows waiting for one ClickHouse table, kept per source partition so that a partition revoked in a rebalance
+ * can be dropped (its offsets are uncommitted, so the new owner reads it again). Cleared only after the insert
+ * succeeded.
+ */
+public final class TableBatch {
+    private final String table;
+    private final Map<TopicPartition, RowBuffer> chunks = new LinkedHashMap<>();
+    private int rows;
+    private long bytes;
+    private long oldestMillis = Long.MAX_VALUE;
+
+    public TableBatch(String table) {
+        this.table = table;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    /** The buffer to append the next row of {@code partition} to; call {@link #rowAdded} after writing it. */
+    public RowBuffer bufferFor(TopicPartition partition) {
+        return chunks.computeIfAbsent(partition, p -> new RowBuffer());
+    }
+
+    /** Accounts for one row of {@code rowBytes} appended at {@code nowMillis}. */
+    public void rowAdded(int rowBytes, long nowMillis) {
+        rows++;
+        bytes += rowBytes;
+        oldestMillis = Math.min(oldestMillis, nowMillis);
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    public boolean due(BatchBounds bounds, long nowMillis) {
+        return bounds.due(rows, bytes, oldestMillis, nowMillis);
+    }
+
+    /** The insert body: every chunk's bytes, in partition order, without copying. */
+    public List<ByteBuffer> body() {
+        List<ByteBuffer> out = new ArrayList<>(chunks.size());
+        for (RowBuffer b : chunks.values()) {
+            if (b.size() > 0) {
+                out.add(ByteBuffer.wrap(b.array(), 0, b.size()));
+            }
+        }
+        return out;
+    }
+
+    /** Event times (epoch ms) of every row, for freshness metrics. */
+    public long[] eventTimes() {
+        long[] out = new long[rows];
+        int i = 0;
+        for (RowBuffer b : chunks.values()) {
+            for (int r = 0; r < b.rows(); r++) {
+                out[i++] = b.eventTs(r);
+            }
+        }
+        return out;
+    }
+
+    /** Drops the rows of partitions this consumer no longer owns. */
+    public void drop(Collection<TopicPartition> partitions) {
+        for (TopicPartition p : partitions) {
+            RowBuffer b = chunks.remove(p);
+            if (b != null) {
+                rows -= b.rows();
+                bytes -= b.size();
+            }
+        }
+        if (rows == 0) {
+            clear();
+        }
+    }
+
+    public void clear() {
+        chunks.clear();
+        rows = 0;
+        bytes = 0;
+        oldestMillis = Long.MAX_VALUE;
+    }
+}

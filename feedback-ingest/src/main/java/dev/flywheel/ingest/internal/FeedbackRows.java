@@ -1,0 +1,50 @@
+package dev.flywheel.ingest.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.flywheel.contracts.events.EventCodec;
+import dev.flywheel.contracts.events.FeedbackEvent;
+import dev.flywheel.ingest.batching.RowBuffer;
+import java.util.List;
+
+/** {@code llm.feedback.v1} → {@code feedback_events} (V001). value is NULL for comments. */
+public record FeedbackRows(EventCodec codec) implements RowEncoder {
+    private static final List<String> COLUMNS = List.of("event_id", "ts", "ts_ms", "request_id", "unit_id", "kind", "value",
+            "comment", "attributes");
+
+    @Override
+    public String table() {
+        return "feedback_events";
+    }
+
+    @Override
+    public List<String> columns() {
+        return COLUMNS;
+    }
+
+    @Override
+    public long append(byte[] key, byte[] value, long recordTimestamp, RowBuffer out) {
+        FeedbackEvent e = codec.decode(value, FeedbackEvent.class);
+        String attributes;
+        try {
+            attributes = e.attributes().isEmpty() ? "{}" : codec.mapper().writeValueAsString(e.attributes());
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("cannot re-encode feedback attributes", ex);
+        }
+        Tsv.string(out, e.eventId()); Tsv.tab(out);
+        Tsv.dateTime(out, e.ts()); Tsv.tab(out);
+        Tsv.integer(out, e.ts()); Tsv.tab(out);
+        Tsv.string(out, e.requestId()); Tsv.tab(out);
+        Tsv.string(out, e.unitId()); Tsv.tab(out);
+        Tsv.string(out, e.kind().wire()); Tsv.tab(out);
+        if (e.value() == null) {
+            Tsv.nullValue(out);
+        } else {
+            Tsv.decimal(out, e.value());
+        }
+        Tsv.tab(out);
+        Tsv.string(out, e.comment()); Tsv.tab(out);
+        Tsv.string(out, attributes);
+        Tsv.newline(out);
+        return e.ts();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.flywheel.ingest.sink;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@code threads} sink consumers, each on its own thread, after a bootstrap step (migrations, topics) that is
+ * retried until it succeeds so that the service starts even while ClickHouse or Kafka is still coming up. A consumer
+ * that dies of an unexpected error is logged and replaced by a fresh one (its uncommitted rows are re-read).
+ */
+public final class SinkRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkRunner.class);
+
+    private final Runnable bootstrap;
+    private final Supplier<SinkLoop> loops;
+    private final int threads;
+    private final Backoff backoff;
+    private final List<Thread> workers = new ArrayList<>();
+    private final List<SinkLoop> current = new ArrayList<>();
+    private volatile boolean stopped;
+
+    public SinkRunner(Runnable bootstrap, Supplier<SinkLoop> loops, int threads, Backoff backoff) {
+        this.bootstrap = bootstrap;
+        this.loops = loops;
+        this.threads = threads;
+        this.backoff = backoff;
+    }
+
+    public synchronized void start() {
+        for (int i = 0; i < threads; i++) {
+            Thread t = Thread.ofPlatform().name("flywheel-ingest-sink-" + i).start(this::work);
+            workers.add(t);
+        }
+    }
+
+    /** Status of the running consumers. */
+    public synchronized List<SinkStatus> statuses() {
+        return current.stream().map(SinkLoop::status).toList();
+    }
+
+    private void work() {
+        int failures = 0;
+        while (!stopped) {
+            try {
+                bootstrap.run();
+                break;
+            } catch (RuntimeException e) {
+                failures++;
+                LOG.warn("sink bootstrap failed (attempt {}), retrying: {}", failures, e.getMessage());
+                if (!pause(backoff.delayMillis(failures))) {
+                    return;
+                }
+            }
+        }
+        failures = 0;
+        while (!stopped) {
+            SinkLoop loop = loops.get();
+            synchronized (this) {
+                if (stopped) {
+                    return;
+                }
+                current.add(loop);
+            }
+            try {
+                loop.run();
+            } catch (RuntimeException e) {
+                failures++;
+                LOG.error("sink consumer died; starting a new one (uncommitted rows are re-read)", e);
+                if (!pause(backoff.delayMillis(failures))) {
+                    return;
+                }
+            } finally {
+                synchronized (this) {
+                    current.remove(loop);
+                }
+            }
+        }
+    }
+
+    private boolean pause(long millis) {
+        try {
+            Thread.sleep(Duration.ofMillis(millis));
+            return !stopped;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Stops every consumer (each flushes and commits once) and waits for them. */
+    @Override
+    public void close() {
+        List<Thread> toJoin;
+        synchronized (this) {
+            stopped = true;
+            current.forEach(SinkLoop::stop);
+            toJoin = List.copyOf(workers);
+        }
+        for (Thread t : toJoin) {
+            t.interrupt();
+            try {
+                t.join(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
