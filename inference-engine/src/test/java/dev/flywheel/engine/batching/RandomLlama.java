@@ -13,10 +13,10 @@ import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 /** A Llama model with seeded uniform random weights held on the heap (no files). */
-final class RandomLlama {
+public final class RandomLlama {
     private RandomLlama() {}
 
-    static LlamaModel build(ModelConfig c, long seed, Kernels kernels) {
+    public static LlamaModel build(ModelConfig c, long seed, Kernels kernels) {
         RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
         Matrix embedding = matrix(rng, c.vocabSize(), c.dim(), 1.0f);
         List<LlamaWeights.Layer> layers = new ArrayList<>();

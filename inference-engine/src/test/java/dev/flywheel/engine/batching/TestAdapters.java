@@ -11,10 +11,10 @@ import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 /** Random LoRA adapters for tests: every projection of every layer, A and B ~ U(-amp, amp). */
-final class TestAdapters {
+public final class TestAdapters {
     private TestAdapters() {}
 
-    static LoraAdapter random(String name, ModelConfig config, int rank, float amp, long seed) {
+    public static LoraAdapter random(String name, ModelConfig config, int rank, float amp, long seed) {
         RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
         LoraWeights[][] w = new LoraWeights[config.nLayers()][Projection.values().length];
         for (int l = 0; l < config.nLayers(); l++) {
@@ -27,11 +27,11 @@ final class TestAdapters {
         return new LoraAdapter(name, rank, 2f * rank, 2f, config, w);
     }
 
-    static ResidentAdapter resident(String name, ModelConfig config, long seed) {
+    public static ResidentAdapter resident(String name, ModelConfig config, long seed) {
         return new ResidentAdapter(name, 1, Path.of("/adapters", name), random(name, config, 2, 0.05f, seed));
     }
 
-    static float[] uniform(RandomGenerator rng, int n, float amp) {
+    public static float[] uniform(RandomGenerator rng, int n, float amp) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) ((rng.nextDouble() * 2 - 1) * amp);
