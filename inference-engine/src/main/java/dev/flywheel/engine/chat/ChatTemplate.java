@@ -90,12 +90,27 @@ public final class ChatTemplate {
                 .filter(e -> e.getSeverity() != TemplateError.ErrorType.WARNING)
                 .toList();
         if (!fatal.isEmpty()) {
+            for (TemplateError e : fatal) {
+                String raised = raisedMessage(e.getException());
+                if (raised != null) {
+                    throw new ChatTemplateException(raised, true);
+                }
+            }
             String message = fatal.stream().map(TemplateError::getMessage).collect(Collectors.joining("; "));
-            boolean raised = message.contains(RAISED);
-            throw new ChatTemplateException(raised ? message.substring(message.indexOf(RAISED) + RAISED.length())
-                    : "chat template failed: " + message, raised);
+            throw new ChatTemplateException("chat template failed: " + message, false);
         }
         return result.getOutput();
+    }
+
+    /** The message given to raise_exception, found in the cause chain Jinjava wraps it in, or null. */
+    private static String raisedMessage(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (m != null && m.contains(RAISED)) {
+                return m.substring(m.indexOf(RAISED) + RAISED.length());
+            }
+        }
+        return null;
     }
 
     /** Bound as raise_exception(msg) in templates; Jinjava records the exception as a render error. */
