@@ -64,7 +64,12 @@ public final class ExperimentAnalyzer {
             }
             counts.add(new SampleRatioTest.StageCounts(s, observed, share));
         }
-        return new ExperimentResults(plan.experimentId(), nowMs, config.alpha(), arms, comparisons, sampleRatio.test(counts));
+        List<ExperimentResults.StageExposure> exposures = data.cells().stream()
+                .map(c -> new ExperimentResults.StageExposure(c.stage(), c.variantId(), c.units(), c.requests()))
+                .sorted(java.util.Comparator.comparingInt(ExperimentResults.StageExposure::stage)
+                        .thenComparing(ExperimentResults.StageExposure::variantId))
+                .toList();
+        return new ExperimentResults(plan.experimentId(), nowMs, config.alpha(), arms, comparisons, sampleRatio.test(counts), exposures);
     }
 
     private Comparison compare(Metric m, String treatmentId, TreeSet<Integer> stages, Map<Integer, ArmStageData> control,
