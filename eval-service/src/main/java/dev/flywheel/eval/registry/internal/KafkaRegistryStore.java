@@ -1,0 +1,154 @@
+package dev.flywheel.eval.registry.internal;
+
+import dev.flywheel.eval.registry.DefinitionCodec;
+import dev.flywheel.eval.registry.EvaluatorRecord;
+import dev.flywheel.eval.registry.RegistryStorageException;
+import dev.flywheel.eval.registry.RegistryStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry on a compacted Kafka topic of its own ({@code <prefix>flywheel.evaluators.v1}, one partition, key =
+ * evaluator id, value = the whole record as JSON). Why a topic rather than a ClickHouse table: it is the pattern
+ * the design uses for experiment and model state (compacted topics are the source of truth, so every replica reads
+ * the same state in the same order), a write is acknowledged by all in-sync replicas before the API answers, and
+ * ClickHouse's ReplacingMergeTree only deduplicates eventually, which is wrong for "does version 3 exist".
+ * Loading reads the partition from the beginning to the end offset taken at the start; the last value per key wins.
+ */
+public final class KafkaRegistryStore implements RegistryStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaRegistryStore.class);
+    public static final String TOPIC = "flywheel.evaluators.v1";
+
+    private final String bootstrap;
+    private final String topic;
+    private final DefinitionCodec codec;
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    public KafkaRegistryStore(String bootstrap, String topicPrefix, DefinitionCodec codec) {
+        this.bootstrap = bootstrap;
+        this.topic = (topicPrefix == null ? "" : topicPrefix) + TOPIC;
+        this.codec = codec;
+        ensureTopic();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(p);
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public List<EvaluatorRecord> loadAll() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        TopicPartition tp = new TopicPartition(topic, 0);
+        Map<String, EvaluatorRecord> latest = new LinkedHashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (consumer.position(tp, Duration.ofSeconds(30)) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new RegistryStorageException("reading " + topic + " to offset " + end + " took over 60 s", null);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                    if (r.value() == null) {
+                        latest.remove(key);
+                        continue;
+                    }
+                    try {
+                        latest.put(key, codec.decode(r.value()));
+                    } catch (RuntimeException e) {
+                        // A record this version cannot read (written by a newer release?) must not hide the others.
+                        LOG.error("skipping unreadable evaluator record {} at {}@{}: {}", key, topic, r.offset(), e.getMessage());
+                    }
+                }
+            }
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new RegistryStorageException("cannot read evaluator registry topic " + topic + ": " + e.getMessage(), e);
+        }
+        return new ArrayList<>(latest.values());
+    }
+
+    @Override
+    public void save(EvaluatorRecord record) {
+        try {
+            producer.send(new ProducerRecord<>(topic, record.id().getBytes(StandardCharsets.UTF_8), codec.encode(record)))
+                    .get(40, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryStorageException("interrupted while storing evaluator " + record.id(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new RegistryStorageException("cannot store evaluator " + record.id() + " on " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void ensureTopic() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            if (names.contains(topic)) {
+                return;
+            }
+            NewTopic t = new NewTopic(topic, 1, (short) 1).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                    TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));
+            try {
+                admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryStorageException("interrupted while creating " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new RegistryStorageException("cannot create evaluator registry topic " + topic + " at " + bootstrap
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}
