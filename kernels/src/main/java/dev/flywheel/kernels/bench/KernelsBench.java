@@ -14,13 +14,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matmul throughput of every implementation that runs here, on the shapes of the ~15M-parameter
  * engine benchmark model (dim 288, hidden 768): W [768, 288] (up/gate) and W [288, 768] (down), F32
  * and BF16 weights in off-heap memory (as a mapped safetensors file would be), batch 1 and 32.
- * The peer is the scalar reference, measured in the same run. Prints {@code BENCH kernels {json}}
- * last. Takes well under a minute.
+ * Also batch 1 over the 32000 x 288 vocabulary projection, which no cache holds, as weight GB/s
+ * against this machine's single-thread read bandwidth measured in the same run (the decode roofline).
+ * The peer is the scalar reference, measured in the same run. Single-threaded throughout. Prints
+ * {@code BENCH kernels {json}} last. Takes well under a minute.
  *
  * <p>Usage: {@code ./run bench kernels [secondsPerCase]} (default 0.25).
  */
@@ -31,6 +36,10 @@ public final class KernelsBench {
 
     private record Case(String impl, DType dtype, Shape shape, int batch, double gflops) {
     }
+
+    private static final int ROUNDS = 5;
+    /** The output (vocabulary) projection of the benchmark model: 32000 x 288, too big for any cache. */
+    private static final Shape VOCAB = new Shape(32000, 288);
 
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 0.25;
@@ -47,6 +56,7 @@ public final class KernelsBench {
         List<Shape> shapes = List.of(new Shape(768, 288), new Shape(288, 768));
         int[] batches = {1, 32};
         List<Case> cases = new ArrayList<>();
+        warmUp(impls);
         SplittableRandom random = new SplittableRandom(7);
         try (Arena arena = Arena.ofConfined()) {
             for (DType dtype : List.of(DType.F32, DType.BF16)) {
@@ -68,7 +78,51 @@ public final class KernelsBench {
                 }
             }
         }
-        System.out.println("BENCH kernels " + json(cases, skipped));
+        // Memory-bound: batch 1 over the vocabulary projection, weight bytes streamed per second vs
+        // the machine's single-thread read bandwidth (the decode roofline).
+        StringBuilder streaming = new StringBuilder();
+        double stream;
+        try (Arena arena = Arena.ofConfined()) {
+            stream = streamReadGbps(arena);
+            System.out.printf(Locale.ROOT, "single-thread read bandwidth: %.2f GB/s%n", stream);
+            for (DType dtype : List.of(DType.F32, DType.BF16)) {
+                Matrix w = randomMatrix(arena, dtype, VOCAB, random);
+                float[] x = new float[VOCAB.cols()];
+                float[] y = new float[VOCAB.rows()];
+                for (Kernels k : impls) {
+                    double g = measure(k, y, x, 1, w, seconds);
+                    double gbps = g / 2 * dtype.bytes();
+                    System.out.printf(Locale.ROOT, "%-7s %-4s W[%d,%d] batch  1: %8.2f GFLOP/s, %6.2f GB/s of weights (%.0f%% of read bandwidth)%n",
+                            k.name(), dtype, VOCAB.rows(), VOCAB.cols(), g, gbps, 100 * gbps / stream);
+                    streaming.append(streaming.isEmpty() ? "" : ",").append(String.format(Locale.ROOT,
+                            "{\"impl\":\"%s\",\"dtype\":\"%s\",\"rows\":%d,\"cols\":%d,\"gflops\":%.3f,\"weight_gbps\":%.3f,\"roofline_fraction\":%.3f}",
+                            k.name(), dtype, VOCAB.rows(), VOCAB.cols(), g, gbps, gbps / stream));
+                }
+            }
+        }
+        String json = json(cases, skipped);
+        System.out.println("BENCH kernels " + json.substring(0, json.length() - 1)
+                + String.format(Locale.ROOT, ",\"read_gbps\":%.3f,\"streaming\":[%s]}", stream, streaming));
+    }
+
+    /**
+     * Runs every implementation on every dtype and batch tile shape until HotSpot has compiled it: the
+     * Vector API is 100x slower before C2 compiles it, and on a busy machine the compile queue lags.
+     */
+    private static void warmUp(List<Kernels> impls) {
+        SplittableRandom random = new SplittableRandom(1);
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType dtype : List.of(DType.F32, DType.BF16)) {
+                Matrix w = randomMatrix(arena, dtype, new Shape(64, 96), random);
+                float[] x = new float[8 * 96];
+                float[] y = new float[8 * 64];
+                for (Kernels k : impls) {
+                    for (int i = 0; i < 3000; i++) {
+                        k.matmul(y, x, 1 + i % 8, w);
+                    }
+                }
+            }
+        }
     }
 
     private static Matrix randomMatrix(Arena arena, DType dtype, Shape shape, SplittableRandom random) {
@@ -87,22 +141,80 @@ public final class KernelsBench {
         return new Matrix(seg, dtype, shape.rows(), shape.cols());
     }
 
-    /** GFLOP/s (2 * rows * cols * batch per call) over repeated calls after a warm-up of the same length. */
+    /**
+     * GFLOP/s (2 * rows * cols * batch per call): a warm-up of {@code seconds}, then {@value #ROUNDS}
+     * rounds of {@code seconds / 2}; returns the median round (robust to a busy shared machine and to
+     * a round that still ran interpreted code).
+     */
     private static double measure(Kernels k, float[] y, float[] x, int batch, Matrix w, double seconds) {
         long budget = (long) (seconds * 1e9);
         long start = System.nanoTime();
         while (System.nanoTime() - start < budget) {
             k.matmul(y, x, batch, w);
         }
-        long calls = 0;
-        start = System.nanoTime();
-        long elapsed;
-        do {
-            k.matmul(y, x, batch, w);
-            calls++;
-            elapsed = System.nanoTime() - start;
-        } while (elapsed < budget);
-        return 2.0 * w.rows() * w.cols() * batch * calls / elapsed;
+        double[] rounds = new double[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++) {
+            long calls = 0;
+            long elapsed;
+            start = System.nanoTime();
+            do {
+                k.matmul(y, x, batch, w);
+                calls++;
+                elapsed = System.nanoTime() - start;
+            } while (elapsed < budget / 2);
+            rounds[i] = 2.0 * w.rows() * w.cols() * batch * calls / elapsed;
+        }
+        java.util.Arrays.sort(rounds);
+        return rounds[ROUNDS / 2];
+    }
+
+    /**
+     * Single-thread read bandwidth of this machine in GB/s: summing a 256 MiB off-heap buffer with
+     * the Vector API (compiled first on a small slice), median of {@value #ROUNDS} passes. The
+     * roofline for a matmul whose weights do not fit in cache.
+     */
+    private static double streamReadGbps(Arena arena) {
+        long bytes = 256L << 20;
+        MemorySegment seg = arena.allocate(bytes, 64);
+        seg.fill((byte) 1);
+        float sink = 0;
+        for (int i = 0; i < 2000; i++) {
+            sink += sum(seg.asSlice(0, 64 << 10));
+        }
+        double[] rounds = new double[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++) {
+            long start = System.nanoTime();
+            sink += sum(seg);
+            rounds[i] = bytes / (double) (System.nanoTime() - start);
+        }
+        if (sink == 42f) {
+            System.out.println("(unlikely sum)");
+        }
+        java.util.Arrays.sort(rounds);
+        return rounds[ROUNDS / 2];
+    }
+
+    /** Sum of the floats in seg, in 16 MiB slices so that the inner loop is an int-indexed counted loop. */
+    private static float sum(MemorySegment seg) {
+        float total = 0;
+        long chunk = 16L << 20;
+        for (long off = 0; off < seg.byteSize(); off += chunk) {
+            total += sumSlice(seg.asSlice(off, Math.min(chunk, seg.byteSize() - off)));
+        }
+        return total;
+    }
+
+    private static float sumSlice(MemorySegment seg) {
+        VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
+        FloatVector a = FloatVector.zero(f);
+        FloatVector b = a;
+        int step = f.vectorByteSize();
+        int end = (int) seg.byteSize() - 2 * step;
+        for (int off = 0; off <= end; off += 2 * step) {
+            a = a.add(FloatVector.fromMemorySegment(f, seg, off, ByteOrder.nativeOrder()));
+            b = b.add(FloatVector.fromMemorySegment(f, seg, off + step, ByteOrder.nativeOrder()));
+        }
+        return a.add(b).reduceLanes(VectorOperators.ADD);
     }
 
     private static String json(List<Case> cases, List<String> skipped) {
