@@ -22,7 +22,7 @@ class MixedBatchDeterminismTest {
     private static final ModelConfig CONFIG = new ModelConfig(32, 64, 2, 4, 2, 96, 128, 10000f, 1e-5f, false, -1, -1);
     private static final int STEPS = 12;
 
-    private final LlamaModel model = RandomLlama.build(CONFIG, 2024, Kernels.scalar());
+    private LlamaModel model = RandomLlama.build(CONFIG, 2024, Kernels.scalar());
     private final ResidentAdapter math = new ResidentAdapter("math", 1, Path.of("/a/math"),
             TestAdapters.random("math", CONFIG, 8, 0.2f, 11));
     private final ResidentAdapter chat = new ResidentAdapter("chat", 1, Path.of("/a/chat"),
@@ -58,6 +58,17 @@ class MixedBatchDeterminismTest {
 
     @Test
     void greedyOutputIsTokenIdenticalAloneAndInsideABatchMixingAdaptersAndTheBase() {
+        assertBatchInvariant();
+    }
+
+    /** The production path uses the fastest kernels; batching must not change their output either. */
+    @Test
+    void theSameHoldsWithTheFastestKernelsTheServerUses() {
+        model = RandomLlama.build(CONFIG, 2024, Kernels.best());
+        assertBatchInvariant();
+    }
+
+    private void assertBatchInvariant() {
         int[] target = prompt(1, 9);
         int[] aloneTokens = alone(target, math);
         assertFalse(Arrays.equals(aloneTokens, alone(target, null)), "the adapter must change the output for the test to mean anything");
