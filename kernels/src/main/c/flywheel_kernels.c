@@ -21,7 +21,7 @@ enum { FW_F32 = 0, FW_BF16 = 1, FW_F16 = 2 };
 #define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c")))
 
 /* Bumped whenever a signature below changes; NativeKernels refuses a library with another version. */
-int fw_abi_version(void) { return 1; }
+int fw_abi_version(void) { return 2; }
 
 /* 1 when the CPU has AVX2, FMA and F16C (the minimum these kernels use). */
 int fw_cpu_supported(void) {
@@ -105,14 +105,21 @@ AVX2_TARGET static inline float hsum256(__m256 v) {
 #define LOAD_F32(p) _mm512_loadu_ps(p)
 #define LOAD_BF16(p) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *) (p))), 16))
 #define LOAD_F16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p)))
+#define VMASK __mmask16
+#define VLOADU_MASKED(m, p) _mm512_maskz_loadu_ps(m, p)
+#define LOAD_F32_MASKED(m, p) _mm512_maskz_loadu_ps(m, p)
+#define LOAD_BF16_MASKED(m, p) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p)), 16))
+#define LOAD_F16_MASKED(m, p) _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p))
 #include "gemm_tiles.inc"
 
 /*
  * y[b*rows + r] = (acc ? y[b*rows + r] : 0) + alpha * sum_c x[b*cols + c] * W[r*cols + c]
- * x: [batch, cols], W: [rows, cols] of dtype dt, y: [batch, rows].
+ * x: [batch, cols], W: [rows, cols] of dtype dt, y: [batch, rows]. bits: 512 or 256, the variant
+ * to run, chosen once by the caller from fw_gemm_bits() (tests force 256 to cover both).
  */
-void fw_gemm(float *y, const float *x, int batch, const void *w, int dt, int rows, int cols, float alpha, int acc) {
-    if (fw_gemm_bits() == 512) {
+void fw_gemm(float *y, const float *x, int batch, const void *w, int dt, int rows, int cols, float alpha, int acc,
+             int bits) {
+    if (bits == 512) {
         gemm_avx512(y, x, batch, w, dt, rows, cols, alpha, acc);
     } else {
         gemm_avx2(y, x, batch, w, dt, rows, cols, alpha, acc);

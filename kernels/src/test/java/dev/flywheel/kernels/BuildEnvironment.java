@@ -1,5 +1,6 @@
 package dev.flywheel.kernels;
 
+import dev.flywheel.kernels.internal.NativeKernels;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,12 +33,20 @@ final class BuildEnvironment {
                 && List.of("amd64", "x86_64").contains(System.getProperty("os.arch"));
     }
 
-    /** The fast implementations that must run here: vector always, native wherever gcc built it. */
+    /**
+     * The fast implementations that must run here: vector always; native wherever gcc built it, plus
+     * "native-avx2", its AVX2 matmul forced (on an AVX-512 CPU the default would never run it).
+     */
     static List<String> fastImplementations() {
         List<String> names = new ArrayList<>(List.of("vector"));
         if (nativeExpected()) {
             names.add("native");
+            names.add("native-avx2");
         }
         return names;
+    }
+
+    static Kernels create(String name) {
+        return name.equals("native-avx2") ? NativeKernels.load(256) : Kernels.named(name);
     }
 }

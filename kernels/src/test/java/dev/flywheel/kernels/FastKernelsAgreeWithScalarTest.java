@@ -46,7 +46,7 @@ class FastKernelsAgreeWithScalarTest {
     @ParameterizedTest
     @MethodSource("implementations")
     void matmulMatchesReferenceOnOddShapesAndEveryDtype(String name) {
-        Kernels k = Kernels.named(name);
+        Kernels k = BuildEnvironment.create(name);
         SplittableRandom random = new SplittableRandom(11);
         try (Arena arena = Arena.ofConfined()) {
             for (DType dtype : DType.values()) {
@@ -74,7 +74,7 @@ class FastKernelsAgreeWithScalarTest {
     @ParameterizedTest
     @MethodSource("implementations")
     void matmulTransposedAccumulateMatchesReference(String name) {
-        Kernels k = Kernels.named(name);
+        Kernels k = BuildEnvironment.create(name);
         SplittableRandom random = new SplittableRandom(12);
         for (DType dtype : DType.values()) {
             for (int rows : ODD) {
@@ -100,7 +100,7 @@ class FastKernelsAgreeWithScalarTest {
     @ParameterizedTest
     @MethodSource("implementations")
     void loraSgmvMatchesReferenceWithNullAdaptersAndSeveralSegments(String name) {
-        Kernels k = Kernels.named(name);
+        Kernels k = BuildEnvironment.create(name);
         SplittableRandom random = new SplittableRandom(13);
         try (Arena arena = Arena.ofConfined()) {
             for (int[] io : new int[][]{{17, 33}, {33, 17}, {288, 768}, {3, 1}}) {
@@ -139,7 +139,7 @@ class FastKernelsAgreeWithScalarTest {
     @ParameterizedTest
     @MethodSource("implementations")
     void rmsnormRopeAndSoftmaxMatchReference(String name) {
-        Kernels k = Kernels.named(name);
+        Kernels k = BuildEnvironment.create(name);
         SplittableRandom random = new SplittableRandom(14);
         for (int n : new int[]{1, 3, 17, 33, 257, 1000}) {
             float[] x = TestMatrices.uniform(random, n + 5, -3, 3);
@@ -174,7 +174,7 @@ class FastKernelsAgreeWithScalarTest {
     @ParameterizedTest
     @MethodSource("implementations")
     void pagedGqaAttentionMatchesReferenceOverSeveralBlocksAndBlockSizes(String name) {
-        Kernels k = Kernels.named(name);
+        Kernels k = BuildEnvironment.create(name);
         SplittableRandom random = new SplittableRandom(15);
         int[][] heads = {{1, 1}, {4, 2}, {6, 6}, {6, 2}, {8, 1}};
         for (int[] h : heads) {

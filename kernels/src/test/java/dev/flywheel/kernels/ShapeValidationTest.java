@@ -38,7 +38,7 @@ class ShapeValidationTest {
     @ParameterizedTest
     @MethodSource("allImplementations")
     void shortArraysAndBadShapesAreRejectedNamingTheArgument(String name) {
-        Kernels k = Kernels.named(name);
+        Kernels k = BuildEnvironment.create(name);
         Matrix w = Matrix.of(new float[6], 2, 3);
         assertRejected(() -> k.matmul(new float[2], new float[5], 2, w), "x");
         assertRejected(() -> k.matmul(new float[3], new float[6], 2, w), "y");
@@ -78,7 +78,7 @@ class ShapeValidationTest {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
             MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, 16, arena);
             float[] y = new float[2];
-            Kernels.named(name).matmul(y, new float[]{1, 1}, 1, new Matrix(mapped, DType.F32, 2, 2));
+            BuildEnvironment.create(name).matmul(y, new float[]{1, 1}, 1, new Matrix(mapped, DType.F32, 2, 2));
             assertArrayEquals(new float[]{3, 7}, y);
         }
     }

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -117,6 +118,34 @@ final class MatmulTiles {
             a23 = v2.fma(u, a23);
             a33 = v3.fma(u, a33);
         }
+        if (end < cols) {
+            // leftover columns as one masked step (masked-off lanes read as zero)
+            VectorMask<Float> m = F.indexInRange(end, cols);
+            FloatVector v0 = FloatVector.fromArray(F, blk, end, m);
+            FloatVector v1 = FloatVector.fromArray(F, blk, w1 + end, m);
+            FloatVector v2 = FloatVector.fromArray(F, blk, w2 + end, m);
+            FloatVector v3 = FloatVector.fromArray(F, blk, w3 + end, m);
+            FloatVector u = FloatVector.fromArray(F, x, x0 + end, m);
+            a00 = v0.fma(u, a00);
+            a10 = v1.fma(u, a10);
+            a20 = v2.fma(u, a20);
+            a30 = v3.fma(u, a30);
+            u = FloatVector.fromArray(F, x, x1 + end, m);
+            a01 = v0.fma(u, a01);
+            a11 = v1.fma(u, a11);
+            a21 = v2.fma(u, a21);
+            a31 = v3.fma(u, a31);
+            u = FloatVector.fromArray(F, x, x2 + end, m);
+            a02 = v0.fma(u, a02);
+            a12 = v1.fma(u, a12);
+            a22 = v2.fma(u, a22);
+            a32 = v3.fma(u, a32);
+            u = FloatVector.fromArray(F, x, x3 + end, m);
+            a03 = v0.fma(u, a03);
+            a13 = v1.fma(u, a13);
+            a23 = v2.fma(u, a23);
+            a33 = v3.fma(u, a33);
+        }
         float[] s = {
                 a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
                 a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
@@ -126,15 +155,6 @@ final class MatmulTiles {
                 a22.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD),
                 a30.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD),
                 a32.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD)};
-        for (int c = end; c < cols; c++) {
-            for (int j = 0; j < 4; j++) {
-                float xv = x[x0 + j * cols + c];
-                s[j] += blk[c] * xv;
-                s[4 + j] += blk[w1 + c] * xv;
-                s[8 + j] += blk[w2 + c] * xv;
-                s[12 + j] += blk[w3 + c] * xv;
-            }
-        }
         for (int i = 0; i < 4; i++) {
             for (int j = 0; j < 4; j++) {
                 put(y, yOff + (b + j) * rows + r + i, s[i * 4 + j], alpha, acc);
@@ -158,17 +178,18 @@ final class MatmulTiles {
             a2 = FloatVector.fromArray(F, blk, w2 + c).fma(u, a2);
             a3 = FloatVector.fromArray(F, blk, w3 + c).fma(u, a3);
         }
+        if (end < cols) {
+            VectorMask<Float> m = F.indexInRange(end, cols);
+            FloatVector u = FloatVector.fromArray(F, x, x0 + end, m);
+            a0 = FloatVector.fromArray(F, blk, end, m).fma(u, a0);
+            a1 = FloatVector.fromArray(F, blk, w1 + end, m).fma(u, a1);
+            a2 = FloatVector.fromArray(F, blk, w2 + end, m).fma(u, a2);
+            a3 = FloatVector.fromArray(F, blk, w3 + end, m).fma(u, a3);
+        }
         float s0 = a0.reduceLanes(VectorOperators.ADD);
         float s1 = a1.reduceLanes(VectorOperators.ADD);
         float s2 = a2.reduceLanes(VectorOperators.ADD);
         float s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (int c = end; c < cols; c++) {
-            float xv = x[x0 + c];
-            s0 += blk[c] * xv;
-            s1 += blk[w1 + c] * xv;
-            s2 += blk[w2 + c] * xv;
-            s3 += blk[w3 + c] * xv;
-        }
         int o = yOff + b * rows + r;
         put(y, o, s0, alpha, acc);
         if (nr > 1) {

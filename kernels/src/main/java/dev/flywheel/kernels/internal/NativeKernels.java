@@ -19,9 +19,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 public final class NativeKernels implements Kernels {
     static final String LIBRARY = "libflywheel_kernels.so";
-    private static final int ABI_VERSION = 1;
+    private static final int ABI_VERSION = 2;
 
-    private final String isa;
+    /** Vector width of the matmul variant in use: 512 (AVX-512) or 256 (AVX2). */
+    private final int bits;
     private final MethodHandle gemm;
     private final MethodHandle gemmTransposed;
     private final MethodHandle rmsnorm;
@@ -29,10 +30,10 @@ public final class NativeKernels implements Kernels {
     private final MethodHandle softmax;
     private final MethodHandle attention;
 
-    private NativeKernels(NativeLibrary lib) {
-        this.isa = lib.callInt("fw_gemm_bits") == 512 ? "avx512" : "avx2";
+    private NativeKernels(NativeLibrary lib, int bits) {
+        this.bits = bits;
         this.gemm = lib.function("fw_gemm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
-                JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_INT), true);
+                JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_INT, JAVA_INT), true);
         this.gemmTransposed = lib.function("fw_gemm_t_acc", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS,
                 JAVA_INT, JAVA_INT, JAVA_INT), true);
         this.rmsnorm = lib.function("fw_rmsnorm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_FLOAT), true);
@@ -48,6 +49,17 @@ public final class NativeKernels implements Kernels {
      * @throws KernelsUnavailableException with the reason when it cannot be used here
      */
     public static NativeKernels load() {
+        return load(512);
+    }
+
+    /**
+     * As {@link #load()}, but the matmul uses at most {@code maxBits}-wide vectors (256 = the AVX2
+     * variant even on an AVX-512 CPU; for tests of that variant).
+     */
+    public static NativeKernels load(int maxBits) {
+        if (maxBits != 256 && maxBits != 512) {
+            throw new IllegalArgumentException("maxBits must be 256 or 512, got " + maxBits);
+        }
         NativeLibrary lib = NativeLibrary.open(LIBRARY, "native", "gcc was not found when the kernels module was built");
         int abi = lib.callInt("fw_abi_version");
         if (abi != ABI_VERSION) {
@@ -56,7 +68,7 @@ public final class NativeKernels implements Kernels {
         if (lib.callInt("fw_cpu_supported") != 1) {
             throw new KernelsUnavailableException("native", "this CPU lacks AVX2/FMA/F16C", null);
         }
-        return new NativeKernels(lib);
+        return new NativeKernels(lib, Math.min(maxBits, lib.callInt("fw_gemm_bits")));
     }
 
     @Override
@@ -66,7 +78,7 @@ public final class NativeKernels implements Kernels {
 
     /** Instruction set the matmul uses on this CPU ("avx512" or "avx2"). */
     public String isa() {
-        return isa;
+        return bits == 512 ? "avx512" : "avx2";
     }
 
     private static MemorySegment at(float[] a, int off) {
@@ -96,7 +108,7 @@ public final class NativeKernels implements Kernels {
         }
         try {
             gemm.invokeExact(at(y, yOff), at(x, xOff), batch, w.data(), w.dtype().ordinal(), w.rows(), w.cols(), alpha,
-                    accumulate ? 1 : 0);
+                    accumulate ? 1 : 0, bits);
         } catch (Throwable t) {
             throw rethrow(t);
         }
