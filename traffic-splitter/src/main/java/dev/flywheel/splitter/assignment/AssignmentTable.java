@@ -62,6 +62,11 @@ public final class AssignmentTable {
         return Optional.ofNullable(byId.get(id));
     }
 
+    /** Every serving experiment, by id. */
+    public java.util.Collection<Experiment> servingExperiments() {
+        return byId.values();
+    }
+
     /** The store revision this table was built from. */
     public long revision() {
         return revision;

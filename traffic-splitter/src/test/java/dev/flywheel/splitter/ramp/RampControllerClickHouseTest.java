@@ -75,7 +75,7 @@ class RampControllerClickHouseTest {
     private void traffic(String id, ArmProfile treatment, double drop, long seed) {
         Experiment e = experiments.get(id).orElseThrow();
         traffic.write(new TrafficSegment(id, e.stageIndex(), "control", "candidate", e.treatmentPercent() / 100, nextRequest,
-                REQUESTS_PER_STAGE, 4, clock.millis(), 600_000, ArmProfile.BASELINE, treatment, drop, 0.0, seed));
+                REQUESTS_PER_STAGE, 4, clock.millis(), 600_000, ArmProfile.BASELINE, treatment, drop, 0.0, 1.0, 1.0, seed));
         nextRequest += REQUESTS_PER_STAGE;
         clock.advance(Duration.ofMinutes(11));
     }

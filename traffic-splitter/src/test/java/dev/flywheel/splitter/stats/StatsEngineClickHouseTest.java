@@ -34,7 +34,7 @@ class StatsEngineClickHouseTest {
     private static TrafficSegment segment(String exp, int stage, double share, long first, long requests, ArmProfile treatment,
                                           double drop, double duplicates, long seed) {
         return new TrafficSegment(exp, stage, "control", "candidate", share, first, requests, 4, T0 + stage * 3_600_000L,
-                3_600_000L, ArmProfile.BASELINE, treatment, drop, duplicates, seed);
+                3_600_000L, ArmProfile.BASELINE, treatment, drop, duplicates, 1.0, 1.0, seed);
     }
 
     private static AnalysisPlan plan(String exp, Unit unit) {

@@ -31,7 +31,7 @@ public final class SyntheticTraffic {
         this.connections = connections;
     }
 
-    /** Writes the segment's events; returns the number of inference rows written (before duplicates). */
+    /** Writes the segment's inference events, then its sampled scores and feedback. */
     public void write(TrafficSegment s) {
         String db = connections.config().database();
         String variant = "if(treated, ?, ?)";
@@ -50,13 +50,15 @@ public final class SyntheticTraffic {
                   evaluator_version, score, passed, status, detail, latency_ms)
                 SELECT concat(?, '-s', toString(n)), toDateTime(intDiv(t, 1000)), t, concat(?, '-r', toString(n)), ?, %2$s,
                   'quality', 1, if(treated, ?, ?) + if(treated, ?, ?) * sqrt(-2 * log(u4)) * cos(2 * pi() * u5), NULL, 'ok', '', 1
-                FROM (SELECT n, unit, treated, u4, u5, ? + intDiv((n - ?) * ?, ?) AS t FROM (%3$s))""".formatted(db, variant, SOURCE);
+                FROM (SELECT n, unit, treated, u4, u5, ? + intDiv((n - ?) * ?, ?) AS t FROM (%3$s))
+                WHERE ((cityHash64(?, n, 7) %% 1000000) + 0.5) / 1000000 < ?""".formatted(db, variant, SOURCE);
         String feedback = """
                 INSERT INTO %1$s.feedback_events (event_id, ts, ts_ms, request_id, unit_id, kind, value, comment, attributes)
                 SELECT concat(?, '-f', toString(n)), toDateTime(intDiv(t, 1000)), t, concat(?, '-r', toString(n)),
                   concat(?, '-u', toString(unit)), if(u6 < 0.5, 'thumbs', 'conversion'),
                   if(u6 < 0.5, toFloat64(u5 < if(treated, ?, ?)), toFloat64(u5 < if(treated, ?, ?))), '', '{}'
-                FROM (SELECT n, unit, treated, u5, u6, ? + intDiv((n - ?) * ?, ?) AS t FROM (%2$s))""".formatted(db, SOURCE);
+                FROM (SELECT n, unit, treated, u5, u6, ? + intDiv((n - ?) * ?, ?) AS t FROM (%2$s))
+                WHERE ((cityHash64(?, n, 8) %% 1000000) + 0.5) / 1000000 < ?""".formatted(db, SOURCE);
         try (Connection c = connections.open()) {
             try (PreparedStatement ps = c.prepareStatement(inference)) {
                 int i = 1;
@@ -89,7 +91,9 @@ public final class SyntheticTraffic {
                 ps.setDouble(i++, s.treatment().scoreSd());
                 ps.setDouble(i++, s.control().scoreSd());
                 i = time(ps, i, s);
-                source(ps, i, s);
+                i = source(ps, i, s);
+                ps.setLong(i++, s.seed());
+                ps.setDouble(i, s.scoredFraction());
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement(feedback)) {
@@ -103,7 +107,9 @@ public final class SyntheticTraffic {
                 ps.setDouble(i++, s.treatment().conversionRate());
                 ps.setDouble(i++, s.control().conversionRate());
                 i = time(ps, i, s);
-                source(ps, i, s);
+                i = source(ps, i, s);
+                ps.setLong(i++, s.seed());
+                ps.setDouble(i, s.feedbackFraction());
                 ps.executeUpdate();
             }
         } catch (SQLException ex) {
@@ -139,7 +145,7 @@ public final class SyntheticTraffic {
         return i;
     }
 
-    private static void source(PreparedStatement ps, int i, TrafficSegment s) throws SQLException {
+    private static int source(PreparedStatement ps, int i, TrafficSegment s) throws SQLException {
         for (int k = 0; k < 6; k++) {
             ps.setLong(i++, s.seed());
         }
@@ -149,6 +155,7 @@ public final class SyntheticTraffic {
         ps.setDouble(i++, s.treatmentShare());
         ps.setLong(i++, s.seed());
         ps.setLong(i++, s.requests());
-        ps.setDouble(i, s.dropTreatmentFraction());
+        ps.setDouble(i++, s.dropTreatmentFraction());
+        return i;
     }
 }

@@ -7,12 +7,14 @@ package dev.flywheel.splitter.stats.simulation;
  *
  * @param dropTreatmentFraction share of treatment units whose events are lost (to inject a sample-ratio mismatch)
  * @param duplicateFraction     share of inference events written twice (replays; results must not change)
+ * @param scoredFraction        share of requests with an evaluator score (online evaluation samples traffic)
+ * @param feedbackFraction      share of requests with a feedback event (half thumbs, half conversion)
  * @param seed                  drives every pseudo-random draw (hash-based, so the same seed gives the same events)
  */
 public record TrafficSegment(String experimentId, int stage, String controlVariantId, String treatmentVariantId,
                              double treatmentShare, long firstRequest, long requests, int requestsPerUnit, long startMs,
                              long durationMs, ArmProfile control, ArmProfile treatment, double dropTreatmentFraction,
-                             double duplicateFraction, long seed) {
+                             double duplicateFraction, double scoredFraction, double feedbackFraction, long seed) {
     public TrafficSegment {
         if (!(treatmentShare >= 0 && treatmentShare <= 1)) {
             throw new IllegalArgumentException("treatment_share must be within 0..1, got " + treatmentShare);
@@ -22,6 +24,9 @@ public record TrafficSegment(String experimentId, int stage, String controlVaria
         }
         if (!(dropTreatmentFraction >= 0 && dropTreatmentFraction < 1) || !(duplicateFraction >= 0 && duplicateFraction <= 1)) {
             throw new IllegalArgumentException("drop_treatment_fraction must be within [0, 1) and duplicate_fraction within [0, 1]");
+        }
+        if (!(scoredFraction >= 0 && scoredFraction <= 1) || !(feedbackFraction >= 0 && feedbackFraction <= 1)) {
+            throw new IllegalArgumentException("scored_fraction and feedback_fraction must be within [0, 1]");
         }
     }
 }

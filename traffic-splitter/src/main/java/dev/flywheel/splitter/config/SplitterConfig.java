@@ -1,0 +1,72 @@
+package dev.flywheel.splitter.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * {@code flywheel.splitter.*}: the proxy and the experiment store. Defaults live here (not in application.yml)
+ * because every service shares one classpath in the launcher. Invalid values fail start-up.
+ *
+ * @param defaultBackendUrl   where requests outside every experiment go (base URL of an OpenAI-compatible server)
+ * @param captureContent      put prompts and completions into inference events
+ * @param redactContent       replace captured prompts/completions by "[redacted]" before they leave the proxy
+ * @param fallbackToControl   retry a failed treatment request on the control variant (event status fallback)
+ * @param eventBuffer         inference events waiting for Kafka; when full, new events are dropped and counted
+ * @param connectTimeout      connecting to a backend
+ * @param backendTimeout      a whole non-streaming backend call, or the wait for a stream's response headers
+ * @param probeTimeout        the reachability check of each variant's backend on experiment start
+ * @param storeTimeout        a write to the experiment topic waiting to be seen by this replica; also the start-up catch-up
+ * @param maxRequestBytes     larger request bodies get a 413
+ * @param topicPartitions     partitions of the event topics when this service creates them
+ */
+@ConfigurationProperties("flywheel.splitter")
+@Requires(property = "flywheel.splitter.enabled", notEquals = "false")
+public record SplitterConfig(
+        @Bindable(defaultValue = "http://127.0.0.1:8000") URI defaultBackendUrl,
+        @Bindable(defaultValue = "true") boolean captureContent,
+        @Bindable(defaultValue = "false") boolean redactContent,
+        @Bindable(defaultValue = "true") boolean fallbackToControl,
+        @Bindable(defaultValue = "10000") int eventBuffer,
+        @Bindable(defaultValue = "2s") Duration connectTimeout,
+        @Bindable(defaultValue = "120s") Duration backendTimeout,
+        @Bindable(defaultValue = "3s") Duration probeTimeout,
+        @Bindable(defaultValue = "15s") Duration storeTimeout,
+        @Bindable(defaultValue = "1048576") int maxRequestBytes,
+        @Bindable(defaultValue = "6") int topicPartitions) {
+
+    public SplitterConfig {
+        if (defaultBackendUrl == null || !("http".equals(defaultBackendUrl.getScheme()) || "https".equals(defaultBackendUrl.getScheme()))) {
+            throw new IllegalArgumentException("flywheel.splitter.default-backend-url must be an http(s) URL, got '" + defaultBackendUrl + "'");
+        }
+        positive("event-buffer", eventBuffer);
+        positive("topic-partitions", topicPartitions);
+        if (maxRequestBytes < 1024) {
+            throw new IllegalArgumentException("flywheel.splitter.max-request-bytes must be >= 1024, got " + maxRequestBytes);
+        }
+        positive("connect-timeout", connectTimeout);
+        positive("backend-timeout", backendTimeout);
+        positive("probe-timeout", probeTimeout);
+        positive("store-timeout", storeTimeout);
+    }
+
+    /** The defaults with another default backend, for plain (framework-free) use, tests and the benchmark. */
+    public static SplitterConfig defaults(URI defaultBackendUrl) {
+        return new SplitterConfig(defaultBackendUrl, true, false, true, 10_000, Duration.ofSeconds(2), Duration.ofSeconds(120),
+                Duration.ofSeconds(3), Duration.ofSeconds(15), 1 << 20, 6);
+    }
+
+    private static void positive(String key, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("flywheel.splitter." + key + " must be >= 1, got " + value);
+        }
+    }
+
+    private static void positive(String key, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("flywheel.splitter." + key + " must be a positive duration, got " + value);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.flywheel.splitter.events;
+
+import dev.flywheel.contracts.events.InferenceEvent;
+import dev.flywheel.splitter.metrics.SplitterMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes inference events off the request path: {@link #emit} only offers to a bounded queue (never blocks); one
+ * sender thread hands them to the {@link EventSink}. When the queue is full or the sink reports a failure the event
+ * is lost, and the loss is counted ({@code flywheel_splitter_events_lost_total{reason}}) and logged (at most one
+ * warning per {@value #WARN_EVERY_MS} ms, with the running total) — never silently.
+ */
+public final class EventEmitter implements AutoCloseable {
+    static final long WARN_EVERY_MS = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(EventEmitter.class);
+    private static final InferenceEvent POISON = null;
+
+    private final BlockingQueue<InferenceEvent> queue;
+    private final EventSink sink;
+    private final SplitterMetrics metrics;
+    private final Thread sender;
+    private final AtomicLong lost = new AtomicLong();
+    private final AtomicLong lastWarnMs = new AtomicLong();
+    private volatile boolean running = true;
+
+    public EventEmitter(EventSink sink, int capacity, SplitterMetrics metrics) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.sink = sink;
+        this.metrics = metrics;
+        metrics.bufferDepth(queue::size);
+        this.sender = Thread.ofPlatform().name("inference-event-sender").daemon().start(this::drain);
+    }
+
+    /** Queues the event; returns false (and counts the loss) when the buffer is full. Never blocks. */
+    public boolean emit(InferenceEvent event) {
+        if (queue.offer(event)) {
+            return true;
+        }
+        metrics.eventLostBufferFull();
+        reportLoss("buffer full");
+        return false;
+    }
+
+    /** Events lost so far (buffer full or Kafka failure). */
+    public long lost() {
+        return lost.get();
+    }
+
+    public int buffered() {
+        return queue.size();
+    }
+
+    private void drain() {
+        List<InferenceEvent> batch = new ArrayList<>(512);
+        while (running || !queue.isEmpty()) {
+            try {
+                InferenceEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == POISON) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 511);
+                for (InferenceEvent e : batch) {
+                    sink.send(e, failure -> {
+                        if (failure == null) {
+                            metrics.eventSent();
+                        } else {
+                            metrics.eventLostKafka();
+                            reportLoss("Kafka: " + failure.getMessage());
+                        }
+                    });
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void reportLoss(String why) {
+        long total = lost.incrementAndGet();
+        long now = System.currentTimeMillis();
+        long last = lastWarnMs.get();
+        if (now - last >= WARN_EVERY_MS && lastWarnMs.compareAndSet(last, now)) {
+            LOG.warn("inference events are being lost ({} so far); latest cause: {}", total, why);
+        }
+    }
+
+    /** Stops taking events, hands the queued ones to the sink, then closes the sink (which flushes). */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            sender.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sink.close();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.flywheel.splitter.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
+
+/**
+ * The splitter's meters (Prometheus names in parentheses): proxied requests by route, experiment, variant and status
+ * ({@code flywheel_splitter_requests_total}), time spent in the splitter itself excluding the backend
+ * ({@code flywheel_splitter_overhead_seconds}), inference events sent and lost with the reason
+ * ({@code flywheel_splitter_events_sent_total}, {@code flywheel_splitter_events_lost_total}) and the buffer depth.
+ */
+public final class SplitterMetrics {
+    private final MeterRegistry registry;
+    private final ConcurrentMap<String, Counter> requestCounters = new ConcurrentHashMap<>();
+    private final Counter eventsSent;
+    private final Counter lostBufferFull;
+    private final Counter lostKafka;
+    private final Timer overhead;
+
+    public SplitterMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.eventsSent = Counter.builder("flywheel.splitter.events.sent").description("inference events acknowledged by Kafka").register(registry);
+        this.lostBufferFull = Counter.builder("flywheel.splitter.events.lost").tag("reason", "buffer_full")
+                .description("inference events not recorded").register(registry);
+        this.lostKafka = Counter.builder("flywheel.splitter.events.lost").tag("reason", "kafka_error")
+                .description("inference events not recorded").register(registry);
+        this.overhead = Timer.builder("flywheel.splitter.overhead").description("time in the splitter excluding the backend")
+                .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void request(String route, String experiment, String variant, String status) {
+        String key = route + '|' + experiment + '|' + variant + '|' + status;
+        requestCounters.computeIfAbsent(key, k -> Counter.builder("flywheel.splitter.requests")
+                .tag("route", route).tag("experiment", experiment).tag("variant", variant).tag("status", status)
+                .register(registry)).increment();
+    }
+
+    public void overhead(Duration d) {
+        overhead.record(d);
+    }
+
+    public void eventSent() {
+        eventsSent.increment();
+    }
+
+    public void eventLostBufferFull() {
+        lostBufferFull.increment();
+    }
+
+    public void eventLostKafka() {
+        lostKafka.increment();
+    }
+
+    public double eventsLost() {
+        return lostBufferFull.count() + lostKafka.count();
+    }
+
+    public double eventsSent() {
+        return eventsSent.count();
+    }
+
+    /** Registers a gauge of the event buffer depth. */
+    public void bufferDepth(Supplier<Number> depth) {
+        io.micrometer.core.instrument.Gauge.builder("flywheel.splitter.events.buffered", depth).register(registry);
+    }
+}

@@ -1,0 +1,474 @@
+package dev.flywheel.splitter.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flywheel.contracts.events.ChatMessage;
+import dev.flywheel.contracts.events.InferenceEvent;
+import dev.flywheel.contracts.events.InferenceStatus;
+import dev.flywheel.splitter.assignment.Assigner;
+import dev.flywheel.splitter.assignment.Assignment;
+import dev.flywheel.splitter.assignment.AssignmentTable;
+import dev.flywheel.splitter.assignment.UnitIds;
+import dev.flywheel.splitter.config.SplitterConfig;
+import dev.flywheel.splitter.events.EventEmitter;
+import dev.flywheel.splitter.experiments.Experiment;
+import dev.flywheel.splitter.experiments.ExperimentStore;
+import dev.flywheel.splitter.experiments.Variant;
+import dev.flywheel.splitter.metrics.SplitterMetrics;
+import dev.flywheel.splitter.proxy.internal.Completion;
+import dev.flywheel.splitter.proxy.internal.RequestRewriter;
+import dev.flywheel.splitter.proxy.internal.Target;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import reactor.adapter.JdkFlowAdapter;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.SignalType;
+
+/**
+ * The OpenAI-compatible proxy: identifies the unit, assigns, forwards to the variant's backend with its model and
+ * overrides, falls back to control when a treatment fails (before any byte reached the client), answers with
+ * experiment/variant headers, and emits exactly one {@link InferenceEvent} per request through the
+ * {@link EventEmitter} (asynchronous; never adds Kafka to the response time). Framework-free.
+ */
+public final class ProxyService {
+    /** Streams larger than this are passed through in full but only this much is parsed for the event. */
+    private static final int MAX_CAPTURE_BYTES = 2 << 20;
+    private static final String REDACTED = "[redacted]";
+
+    private final SplitterConfig config;
+    private final ExperimentStore store;
+    private final Assigner assigner;
+    private final EventEmitter events;
+    private final SplitterMetrics metrics;
+    private final HttpClient http;
+    private final Clock clock;
+    private final ObjectMapper mapper;
+    private final RequestRewriter rewriter;
+    private volatile AssignmentTable table;
+
+    public ProxyService(SplitterConfig config, ExperimentStore store, Assigner assigner, EventEmitter events,
+                        SplitterMetrics metrics, HttpClient http, Clock clock, ObjectMapper mapper) {
+        this.config = config;
+        this.store = store;
+        this.assigner = assigner;
+        this.events = events;
+        this.metrics = metrics;
+        this.http = http;
+        this.clock = clock;
+        this.mapper = mapper;
+        this.rewriter = new RequestRewriter(mapper);
+        this.table = AssignmentTable.of(store.all(), store.revision());
+    }
+
+    /** The per-request context carried from assignment to the event. */
+    private record Call(Route route, String requestId, UnitIds units, Assignment assignment, List<ChatMessage> prompt,
+                        boolean stream, long startNanos, long ts, Map<String, String> headers) {}
+
+    /**
+     * Proxies one completion request. {@code header} reads request headers by name (null when absent).
+     * Client errors complete exceptionally with a {@link ProxyException}; backend errors are passed through.
+     */
+    public CompletableFuture<ProxyReply> complete(Route route, byte[] body, UnaryOperator<String> header) {
+        long start = System.nanoTime();
+        ObjectNode request = parse(body);
+        RequestRewriter.validate(request, route.chat());
+        String requestId = requestId(header.apply(ProxyHeaders.REQUEST_ID));
+        String user = header.apply(ProxyHeaders.UNIT);
+        if (user == null || user.isBlank()) {
+            user = request.path("user").isTextual() ? request.path("user").asText() : null;
+        }
+        UnitIds units = new UnitIds(checkedUnit(user, ProxyHeaders.UNIT), checkedUnit(header.apply(ProxyHeaders.SESSION), ProxyHeaders.SESSION), requestId);
+        Assignment assignment = assign(units, header.apply(ProxyHeaders.VARIANT));
+        boolean stream = request.path("stream").asBoolean(false);
+        Call call = new Call(route, requestId, units, assignment, RequestRewriter.prompt(request, route.chat()), stream,
+                start, clock.millis(), responseHeaders(requestId, assignment));
+        Target primary = target(request, assignment, route);
+        Target fallback = fallbackTarget(request, assignment, route);
+        return stream ? stream(call, primary, fallback) : whole(call, primary, fallback);
+    }
+
+    /** {@code GET /v1/models}: the default backend's list plus every serving variant's model name. */
+    public CompletableFuture<ProxyReply> models() {
+        HttpRequest req = HttpRequest.newBuilder(Target.resolve(config.defaultBackendUrl(), "/v1/models"))
+                .timeout(config.probeTimeout()).GET().build();
+        return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
+                .handle((resp, failure) -> {
+                    ObjectNode out = mapper.createObjectNode().put("object", "list");
+                    ArrayNode data = out.putArray("data");
+                    Set<String> seen = new HashSet<>();
+                    if (failure == null && resp.statusCode() == 200) {
+                        try {
+                            for (JsonNode m : mapper.readTree(resp.body()).path("data")) {
+                                if (seen.add(m.path("id").asText())) data.add(m);
+                            }
+                        } catch (IOException e) {
+                            // an unreadable list from the default backend: the variants below are still listed
+                        }
+                    }
+                    for (Experiment e : currentTable().servingExperiments()) {
+                        for (Variant v : e.variants()) {
+                            if (seen.add(v.model())) {
+                                data.addObject().put("id", v.model()).put("object", "model").put("owned_by", "flywheel:" + e.id());
+                            }
+                        }
+                    }
+                    return new ProxyReply.Whole(200, "application/json", bytes(out), Map.of());
+                });
+    }
+
+    private CompletableFuture<ProxyReply> whole(Call call, Target primary, Target fallback) {
+        return sendWhole(call, primary).handle((resp, failure) -> {
+            if (fallback != null && failed(resp, failure)) {
+                String why = describe(resp, failure);
+                return sendWhole(call, fallback).handle((r2, f2) -> finishWhole(call, fallback, r2, f2, why));
+            }
+            return CompletableFuture.completedFuture(finishWhole(call, primary, resp, failure, null));
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<HttpResponse<byte[]>> sendWhole(Call call, Target target) {
+        return http.sendAsync(request(call, target, config.backendTimeout()), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private ProxyReply finishWhole(Call call, Target target, HttpResponse<byte[]> resp, Throwable failure, String fallbackReason) {
+        double latencyMs = (System.nanoTime() - call.startNanos()) / 1e6;
+        if (failure != null) {
+            String why = describe(null, failure);
+            emit(call, target, Completion.EMPTY, latencyMs, latencyMs, InferenceStatus.ERROR, join(fallbackReason, why));
+            ProxyException e = backendUnavailable(target, failure);
+            return errorReply(e, call.headers());
+        }
+        boolean ok = resp.statusCode() / 100 == 2;
+        Completion completion = ok ? Completion.fromJson(mapper, resp.body()) : Completion.EMPTY;
+        InferenceStatus status = !ok ? InferenceStatus.ERROR : fallbackReason != null ? InferenceStatus.FALLBACK : InferenceStatus.OK;
+        String error = ok ? (fallbackReason == null ? "" : fallbackReason) : join(fallbackReason, describe(resp, null));
+        emit(call, target, completion, latencyMs, latencyMs, status, error);
+        Map<String, String> headers = withFallback(call.headers(), fallbackReason);
+        return new ProxyReply.Whole(resp.statusCode(), resp.headers().firstValue("content-type").orElse("application/json"),
+                resp.body(), headers);
+    }
+
+    private CompletableFuture<ProxyReply> stream(Call call, Target primary, Target fallback) {
+        return sendStream(call, primary).handle((resp, failure) -> {
+            if (fallback != null && failedStream(resp, failure)) {
+                String why = describeStream(resp, failure);
+                return sendStream(call, fallback).handle((r2, f2) -> finishStream(call, fallback, r2, f2, why)).thenCompose(f -> f);
+            }
+            return finishStream(call, primary, resp, failure, null);
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> sendStream(Call call, Target target) {
+        return http.sendAsync(request(call, target, config.backendTimeout()), HttpResponse.BodyHandlers.ofPublisher());
+    }
+
+    private CompletableFuture<ProxyReply> finishStream(Call call, Target target, HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp,
+                                                       Throwable failure, String fallbackReason) {
+        if (failure != null) {
+            double ms = (System.nanoTime() - call.startNanos()) / 1e6;
+            emit(call, target, Completion.EMPTY, ms, ms, InferenceStatus.ERROR, join(fallbackReason, describe(null, failure)));
+            return CompletableFuture.completedFuture(errorReply(backendUnavailable(target, failure), call.headers()));
+        }
+        Flux<byte[]> body = JdkFlowAdapter.flowPublisherToFlux(resp.body()).map(ProxyService::concat);
+        if (resp.statusCode() != 200) {
+            // The backend refused before streaming: answer with its whole body and status.
+            return body.collectList().toFuture().handle((chunks, f) -> {
+                byte[] bytes = f == null ? concatAll(chunks) : new byte[0];
+                double ms = (System.nanoTime() - call.startNanos()) / 1e6;
+                emit(call, target, Completion.EMPTY, ms, ms, InferenceStatus.ERROR, join(fallbackReason, "backend answered " + resp.statusCode()));
+                return new ProxyReply.Whole(resp.statusCode(), resp.headers().firstValue("content-type").orElse("application/json"),
+                        bytes, withFallback(call.headers(), fallbackReason));
+            });
+        }
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        AtomicLong firstChunkNanos = new AtomicLong();
+        AtomicBoolean emitted = new AtomicBoolean();
+        Flux<byte[]> passthrough = body
+                .doOnNext(chunk -> {
+                    firstChunkNanos.compareAndSet(0, System.nanoTime());
+                    synchronized (captured) {
+                        if (captured.size() + chunk.length <= MAX_CAPTURE_BYTES) {
+                            captured.writeBytes(chunk);
+                        }
+                    }
+                })
+                .doFinally(signal -> {
+                    if (!emitted.compareAndSet(false, true)) {
+                        return;
+                    }
+                    long now = System.nanoTime();
+                    double latency = (now - call.startNanos()) / 1e6;
+                    double ttft = firstChunkNanos.get() == 0 ? latency : (firstChunkNanos.get() - call.startNanos()) / 1e6;
+                    byte[] bytes;
+                    synchronized (captured) {
+                        bytes = captured.toByteArray();
+                    }
+                    Completion c = Completion.fromSse(mapper, bytes);
+                    if (signal == SignalType.ON_COMPLETE) {
+                        emit(call, target, c, ttft, latency, fallbackReason == null ? InferenceStatus.OK : InferenceStatus.FALLBACK,
+                                fallbackReason == null ? "" : fallbackReason);
+                    } else {
+                        emit(call, target, c, ttft, latency, InferenceStatus.ERROR, join(fallbackReason,
+                                signal == SignalType.CANCEL ? "client cancelled the stream" : "stream from backend failed"));
+                    }
+                });
+        return CompletableFuture.completedFuture(new ProxyReply.Stream(passthrough, withFallback(call.headers(), fallbackReason)));
+    }
+
+    private HttpRequest request(Call call, Target target, Duration timeout) {
+        return HttpRequest.newBuilder(target.uri(call.route().path()))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header(ProxyHeaders.REQUEST_ID, call.requestId())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(target.body())))
+                .build();
+    }
+
+    private void emit(Call call, Target target, Completion c, double ttftMs, double latencyMs, InferenceStatus status, String error) {
+        String experimentId = "";
+        String variantId = "";
+        int stage = -1;
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("route", call.route().tag());
+        if (call.stream()) {
+            attributes.put("stream", "true");
+        }
+        switch (call.assignment()) {
+            case Assignment.InExperiment in when in.forced() -> {
+                // QA traffic is kept out of the analysis: recorded, but not under the experiment.
+                attributes.put("forced_experiment", in.experiment().id());
+                attributes.put("forced_variant", in.variant().id());
+            }
+            case Assignment.InExperiment in -> {
+                experimentId = in.experiment().id();
+                variantId = target.variant() == null ? in.variant().id() : target.variant().id();
+                stage = in.rampStage();
+                if (status == InferenceStatus.FALLBACK) {
+                    attributes.put("assigned_variant", in.variant().id());
+                }
+            }
+            case Assignment.HeldOut h -> attributes.put("holdout", h.experiment().id());
+            case Assignment.None n -> { }
+        }
+        List<ChatMessage> prompt = call.prompt();
+        String completion = c.text();
+        if (!config.captureContent()) {
+            prompt = List.of();
+            completion = "";
+        } else if (config.redactContent()) {
+            prompt = prompt.stream().map(m -> new ChatMessage(m.role(), REDACTED)).toList();
+            completion = REDACTED;
+            attributes.put("redacted", "true");
+        }
+        double cost = (c.promptTokens() + c.completionTokens()) / 1000.0 * target.costPer1kTokens();
+        String model = target.model().isBlank() ? "unknown" : target.model();
+        InferenceEvent event = new InferenceEvent(call.requestId(), call.ts(), experimentId, variantId, stage,
+                call.units().eventUnitId(), clipId(model), "", prompt, completion, c.finishReason(), c.promptTokens(),
+                c.completionTokens(), ttftMs, latencyMs, cost, status, clipText(error), attributes);
+        events.emit(event);
+        metrics.request(call.route().tag(), experimentId, variantId, status.wire());
+    }
+
+    private Assignment assign(UnitIds units, String override) {
+        AssignmentTable t = currentTable();
+        if (override == null || override.isBlank()) {
+            return assigner.assign(t, units);
+        }
+        int colon = override.indexOf(':');
+        if (colon <= 0 || colon == override.length() - 1) {
+            throw ProxyException.invalid(ProxyHeaders.VARIANT, "must be <experiment_id>:<variant_id>, got '" + clipId(override) + "'");
+        }
+        try {
+            return assigner.force(t, override.substring(0, colon).strip(), override.substring(colon + 1).strip());
+        } catch (IllegalArgumentException e) {
+            throw ProxyException.invalid(ProxyHeaders.VARIANT, e.getMessage());
+        }
+    }
+
+    private AssignmentTable currentTable() {
+        AssignmentTable t = table;
+        long revision = store.revision();
+        if (t.revision() != revision) {
+            t = AssignmentTable.of(store.all(), revision);
+            table = t;
+        }
+        return t;
+    }
+
+    private Target target(ObjectNode request, Assignment assignment, Route route) {
+        return switch (assignment) {
+            case Assignment.InExperiment in -> variantTarget(request, in.variant(), route);
+            case Assignment.HeldOut h -> variantTarget(request, h.experiment().control(), route);
+            case Assignment.None n -> new Target(config.defaultBackendUrl(), request, null, 0.0);
+        };
+    }
+
+    /** Control, when the assigned variant is a treatment (not forced) and fallback is on; otherwise null. */
+    private Target fallbackTarget(ObjectNode request, Assignment assignment, Route route) {
+        if (config.fallbackToControl() && assignment instanceof Assignment.InExperiment in && !in.forced()
+                && !in.variant().id().equals(in.experiment().controlVariantId())) {
+            return variantTarget(request, in.experiment().control(), route);
+        }
+        return null;
+    }
+
+    private Target variantTarget(ObjectNode request, Variant v, Route route) {
+        return new Target(v.backendUrl(), rewriter.apply(request, v, route.chat()), v, v.costPer1kTokens());
+    }
+
+    private static Map<String, String> responseHeaders(String requestId, Assignment assignment) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put(ProxyHeaders.REQUEST_ID, requestId);
+        switch (assignment) {
+            case Assignment.InExperiment in -> {
+                h.put(ProxyHeaders.EXPERIMENT, in.experiment().id());
+                h.put(ProxyHeaders.VARIANT, in.variant().id());
+                h.put(ProxyHeaders.RAMP_STAGE, Integer.toString(in.rampStage()));
+            }
+            case Assignment.HeldOut ho -> h.put(ProxyHeaders.HOLDOUT, ho.experiment().id());
+            case Assignment.None n -> { }
+        }
+        return h;
+    }
+
+    private static Map<String, String> withFallback(Map<String, String> headers, String fallbackReason) {
+        if (fallbackReason == null) {
+            return headers;
+        }
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(ProxyHeaders.FALLBACK, "true");
+        return h;
+    }
+
+    private ObjectNode parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw ProxyException.invalid("$", "empty body: expected a JSON object");
+        }
+        if (body.length > config.maxRequestBytes()) {
+            throw new ProxyException(413, "$", "invalid_request", "body is " + body.length + " bytes, over the limit of " + config.maxRequestBytes(), null);
+        }
+        try {
+            JsonNode node = mapper.readTree(body);
+            if (!(node instanceof ObjectNode o)) {
+                throw ProxyException.invalid("$", "expected a JSON object");
+            }
+            return o;
+        } catch (IOException e) {
+            throw ProxyException.invalid("$", "malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static String requestId(String given) {
+        if (given != null && given.matches("[A-Za-z0-9._:-]{1,128}")) {
+            return given;
+        }
+        return "req-" + UUID.randomUUID();
+    }
+
+    private static String checkedUnit(String value, String name) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.length() > 256) {
+            throw ProxyException.invalid(name, "must be at most 256 characters, got " + value.length());
+        }
+        return value;
+    }
+
+    private static boolean failed(HttpResponse<?> resp, Throwable failure) {
+        return failure != null || resp.statusCode() >= 500 || resp.statusCode() == 404 || resp.statusCode() == 429;
+    }
+
+    private static boolean failedStream(HttpResponse<?> resp, Throwable failure) {
+        return failure != null || resp.statusCode() != 200 && failed(resp, null);
+    }
+
+    private static String describe(HttpResponse<?> resp, Throwable failure) {
+        if (failure != null) {
+            Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        }
+        return "backend answered " + resp.statusCode();
+    }
+
+    private static String describeStream(HttpResponse<?> resp, Throwable failure) {
+        return describe(resp, failure);
+    }
+
+    private static String join(String first, String second) {
+        return first == null ? second : "treatment failed (" + first + "); control failed (" + second + ")";
+    }
+
+    private static ProxyException backendUnavailable(Target target, Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        boolean timeout = t instanceof java.net.http.HttpTimeoutException;
+        return new ProxyException(timeout ? 504 : 502, "backend", "backend_unavailable",
+                "backend " + target.baseUrl() + " " + (timeout ? "timed out" : "failed: " + t.getClass().getSimpleName()), t);
+    }
+
+    private ProxyReply errorReply(ProxyException e, Map<String, String> headers) {
+        return new ProxyReply.Whole(e.status(), "application/json", errorBody(e), headers);
+    }
+
+    /** {@code {"error": {"message", "field", "type"}}}. */
+    public byte[] errorBody(ProxyException e) {
+        ObjectNode root = mapper.createObjectNode();
+        root.putObject("error").put("message", e.getMessage()).put("field", e.field()).put("type", e.type());
+        return bytes(root);
+    }
+
+    private byte[] bytes(JsonNode node) {
+        try {
+            return mapper.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode JSON", e);
+        }
+    }
+
+    private static byte[] concat(List<ByteBuffer> buffers) {
+        int n = 0;
+        for (ByteBuffer b : buffers) n += b.remaining();
+        byte[] out = new byte[n];
+        int pos = 0;
+        for (ByteBuffer b : buffers) {
+            int r = b.remaining();
+            b.get(out, pos, r);
+            pos += r;
+        }
+        return out;
+    }
+
+    private static byte[] concatAll(List<byte[]> chunks) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        chunks.forEach(out::writeBytes);
+        return out.toByteArray();
+    }
+
+    private static String clipId(String s) {
+        return s.length() <= 256 ? s : s.substring(0, 256);
+    }
+
+    private static String clipText(String s) {
+        return s == null ? "" : s.length() <= 4096 ? s : s.substring(0, 4096);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.flywheel.splitter.ramp;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+
+/**
+ * {@code flywheel.splitter.ramp.*}: {@code enabled} (default true) runs the controller's ticks on this replica;
+ * {@code tick-interval} (default 60s); {@code min-units-for-limit} (default 100); {@code leader-group} is the Kafka
+ * consumer group whose partition ownership elects the leader of each experiment (default flywheel-ramp-controller);
+ * {@code alpha} (0.05) and {@code sequential-tuning} (5000 units) configure the statistics.
+ */
+@ConfigurationProperties("flywheel.splitter.ramp")
+@Requires(property = "flywheel.splitter.enabled", notEquals = "false")
+public record RampConfig(@Bindable(defaultValue = "true") boolean enabled,
+                         @Bindable(defaultValue = "60s") Duration tickInterval,
+                         @Bindable(defaultValue = "100") long minUnitsForLimit,
+                         @Bindable(defaultValue = "flywheel-ramp-controller") String leaderGroup,
+                         @Bindable(defaultValue = "0.05") double alpha,
+                         @Bindable(defaultValue = "5000") double sequentialTuning) {
+    public RampConfig {
+        if (leaderGroup == null || leaderGroup.isBlank()) {
+            throw new IllegalArgumentException("flywheel.splitter.ramp.leader-group must not be blank");
+        }
+    }
+
+    public RampSettings settings() {
+        return new RampSettings(tickInterval, minUnitsForLimit, "ramp-controller");
+    }
+}
