@@ -82,6 +82,10 @@ public final class SafetensorsWriter {
                     out.write(data);
                 }
             }
+            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                // createTempFile makes the file owner-only; a model file is meant to be shared.
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new SafetensorsException(file, "cannot write: " + e.getMessage(), e);
