@@ -78,11 +78,16 @@ public final class EngineBench {
         out.put(prefix + "params", paramCount(c));
         out.put(prefix + "weight_bytes_per_token", weightBytes);
         ServingRuns runs = new ServingRuns(model, 1024, 16);
+        // Small-context models (the shipped one) get shorter prompts and fewer steps.
+        int promptTokens = Math.min(16, c.maxSeqLen() / 4);
+        int steps = Math.min(DECODE_STEPS, c.maxSeqLen() - promptTokens - 1);
+        out.put(prefix + "decode_prompt_tokens", promptTokens);
+        out.put(prefix + "decode_steps", steps);
 
-        runs.decodeTokensPerSecond(new ResidentAdapter[8], 16, 8, 99); // JIT warm-up
-        double batch1 = best(() -> runs.decodeTokensPerSecond(new ResidentAdapter[1], 16, 2 * DECODE_STEPS, 1), 3);
-        double batch8 = best(() -> runs.decodeTokensPerSecond(new ResidentAdapter[8], 16, DECODE_STEPS, 2), 2);
-        double batch32 = best(() -> runs.decodeTokensPerSecond(new ResidentAdapter[32], 16, DECODE_STEPS, 3), 2);
+        runs.decodeTokensPerSecond(new ResidentAdapter[8], promptTokens, Math.min(8, steps), 99); // JIT warm-up
+        double batch1 = best(() -> runs.decodeTokensPerSecond(new ResidentAdapter[1], promptTokens, steps, 1), 3);
+        double batch8 = best(() -> runs.decodeTokensPerSecond(new ResidentAdapter[8], promptTokens, steps, 2), 2);
+        double batch32 = best(() -> runs.decodeTokensPerSecond(new ResidentAdapter[32], promptTokens, steps, 3), 2);
         double roofline = bwAll / weightBytes;
         out.put(prefix + "decode_tok_per_s", round(batch1));
         out.put(prefix + "roofline_tok_per_s", round(roofline));
@@ -100,7 +105,7 @@ public final class EngineBench {
             LoraAdapter a = RandomModelFiles.adapter("bench-" + i, c, 8, DEFAULT_TARGETS, rng);
             distinct[i] = new ResidentAdapter(a.name(), 1, Path.of("bench", a.name()), a);
         }
-        double adapters32 = best(() -> runs.decodeTokensPerSecond(distinct, 16, DECODE_STEPS, 4), 2);
+        double adapters32 = best(() -> runs.decodeTokensPerSecond(distinct, promptTokens, steps, 4), 2);
         out.put(prefix + "adapter_batch32_tok_per_s", round(adapters32));
         out.put(prefix + "adapter_batch_ratio", round(adapters32 / batch32));
         System.out.printf("[%s] batch 32, 32 distinct rank-8 adapters (q,v): %.1f tok/s = %.3f of all-base%n",
@@ -111,7 +116,7 @@ public final class EngineBench {
                 LoraAdapter a = RandomModelFiles.adapter("bench-all-" + i, c, 8, ALL_TARGETS, rng);
                 distinctAll[i] = new ResidentAdapter(a.name(), 1, Path.of("bench", a.name()), a);
             }
-            double all32 = best(() -> runs.decodeTokensPerSecond(distinctAll, 16, DECODE_STEPS, 5), 2);
+            double all32 = best(() -> runs.decodeTokensPerSecond(distinctAll, promptTokens, steps, 5), 2);
             out.put(prefix + "adapter_batch_ratio_all_projections", round(all32 / batch32));
             System.out.printf("[%s] batch 32, 32 distinct rank-8 adapters (all 7 projections): %.3f of all-base%n", label, all32 / batch32);
         }
