@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.flywheel.dashboards.yaml.YamlFiles;
 import dev.flywheel.dashboards.grafana.Dashboard;
 import dev.flywheel.dashboards.grafana.DashboardQuery;
-import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -46,9 +45,9 @@ class DashboardStructureTest {
     private JsonNode datasource;
 
     @BeforeAll
-    void load() throws IOException {
+    void load() {
         dashboards = Dashboard.readAll(RepositoryFiles.dashboards());
-        JsonNode provisioned = new YAMLMapper().readTree(RepositoryFiles.provisioning().resolve("datasources/clickhouse.yaml").toFile());
+        JsonNode provisioned = YamlFiles.read(RepositoryFiles.provisioning().resolve("datasources/clickhouse.yaml"));
         assertEquals(1, provisioned.path("datasources").size(), "one provisioned datasource");
         datasource = provisioned.path("datasources").get(0);
     }
@@ -64,8 +63,8 @@ class DashboardStructureTest {
     }
 
     @Test
-    void dashboardProviderLoadsTheFolderComposeAndKubernetesMount() throws IOException {
-        JsonNode providers = new YAMLMapper().readTree(RepositoryFiles.provisioning().resolve("dashboards/flywheel.yaml").toFile());
+    void dashboardProviderLoadsTheFolderComposeAndKubernetesMount() {
+        JsonNode providers = YamlFiles.read(RepositoryFiles.provisioning().resolve("dashboards/flywheel.yaml"));
         JsonNode provider = providers.path("providers").get(0);
         assertEquals("file", provider.path("type").asText());
         assertEquals("/var/lib/grafana/dashboards/flywheel", provider.path("options").path("path").asText());

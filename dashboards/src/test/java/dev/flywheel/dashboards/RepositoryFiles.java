@@ -4,10 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the shipped files are, found from the test's working directory (the module directory under Maven). */
-final class RepositoryFiles {
+public final class RepositoryFiles {
     private RepositoryFiles() {}
 
-    static Path root() {
+    public static Path root() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null) {
             if (Files.isDirectory(dir.resolve("dashboards/grafana")) && Files.isDirectory(dir.resolve("infra"))) {
@@ -19,15 +19,15 @@ final class RepositoryFiles {
                 + Path.of("").toAbsolutePath());
     }
 
-    static Path dashboards() {
+    public static Path dashboards() {
         return root().resolve("dashboards/grafana/dashboards");
     }
 
-    static Path provisioning() {
+    public static Path provisioning() {
         return root().resolve("dashboards/grafana/provisioning");
     }
 
-    static Path deploy() {
+    public static Path deploy() {
         return root().resolve("infra/deploy");
     }
 }
