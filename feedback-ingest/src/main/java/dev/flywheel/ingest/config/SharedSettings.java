@@ -4,6 +4,7 @@ import dev.flywheel.contracts.clickhouse.ClickHouseConfig;
 import dev.flywheel.contracts.topics.Topics;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.net.URI;
 import java.util.List;
@@ -56,7 +57,7 @@ public final class SharedSettings {
     /** {@code flywheel.auth.admin-tokens} / {@code client-tokens}: bearer tokens of at least 16 characters. */
     @ConfigurationProperties("flywheel.auth")
     @Requires(property = "flywheel.ingest.enabled", notEquals = "false")
-    public record Auth(List<String> adminTokens, List<String> clientTokens) {
+    public record Auth(@Nullable List<String> adminTokens, @Nullable List<String> clientTokens) {
         public Auth {
             adminTokens = adminTokens == null ? List.of() : List.copyOf(adminTokens);
             clientTokens = clientTokens == null ? List.of() : List.copyOf(clientTokens);

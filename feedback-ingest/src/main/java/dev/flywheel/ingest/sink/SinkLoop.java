@@ -58,6 +58,8 @@ public final class SinkLoop implements Runnable {
 
     private final Map<String, TableBatch> batches = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> uncommitted = new HashMap<>();
+    /** Partitions whose uncommitted records were dropped; if they come back they must restart from the commit. */
+    private final java.util.Set<TopicPartition> rewind = new java.util.HashSet<>();
     private volatile boolean running = true;
     private boolean closing;
     private volatile SinkStatus status = SinkStatus.STARTING;
@@ -279,7 +281,9 @@ public final class SinkLoop implements Runnable {
             b.drop(partitions);
         }
         for (TopicPartition tp : partitions) {
-            uncommitted.remove(tp);
+            if (uncommitted.remove(tp) != null) {
+                rewind.add(tp);
+            }
             deadLetters.forget(tp.topic(), tp.partition());
         }
     }
@@ -296,6 +300,22 @@ public final class SinkLoop implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // A partition we dropped rows of may come straight back to us (eager rebalance) with the consumer's
+            // position past those rows: rewind it to the committed offset so nothing is skipped.
+            java.util.Set<TopicPartition> back = new java.util.HashSet<>(partitions);
+            back.retainAll(rewind);
+            rewind.removeAll(partitions);
+            if (!back.isEmpty()) {
+                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(back);
+                for (TopicPartition tp : back) {
+                    OffsetAndMetadata c = committed.get(tp);
+                    if (c == null) {
+                        consumer.seekToBeginning(java.util.List.of(tp));
+                    } else {
+                        consumer.seek(tp, c);
+                    }
+                }
+            }
             if (paused) {
                 consumer.pause(partitions);
             }

@@ -38,6 +38,7 @@ class SinkEndToEndTest {
     private final EventCodec codec = new EventCodec();
     private SinkHarness harness;
     private TestServices services;
+    private final List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
     private final Map<String, String> expectedDlqFields = new HashMap<>(); // "topic|offset-key" → field
 
     @BeforeAll
@@ -56,7 +57,7 @@ class SinkEndToEndTest {
             }
             raw(producer, t.models(), "adapter-7", "{\"id\":\"adapter-7\",\"version\":1,\"status\":\"registered\"}");
             raw(producer, t.models(), "adapter-8", "{\"version\":2}"); // id from the key
-            producer.send(new ProducerRecord<>(t.experiments().name(), "exp-gone".getBytes(StandardCharsets.UTF_8), null)); // tombstone: skipped
+            sent.add(producer.send(new ProducerRecord<>(t.experiments().name(), "exp-gone".getBytes(StandardCharsets.UTF_8), null))); // tombstone: skipped
             // Bad input, one of each kind, each must land on its topic's DLQ naming the field.
             bad(producer, t.inference(), "garbage", new byte[] {(byte) 0xff, 0x00, 0x13, '{'}, "$");
             bad(producer, t.feedback(), "wrong-type", "{\"event_id\":\"x1\",\"ts\":1760000000000,\"request_id\":\"r\",\"kind\":\"rating\",\"value\":\"five\"}", "value");
@@ -71,14 +72,17 @@ class SinkEndToEndTest {
             bad(producer, t.scores(), "null-on-event-topic", (byte[]) null, "$");
             producer.flush();
         }
+        for (var ack : sent) {
+            ack.get(60, TimeUnit.SECONDS); // every produced record must be in Kafka, or the counts below mean nothing
+        }
     }
 
     private void send(KafkaProducer<byte[], byte[]> p, Topic topic, Event e) {
-        p.send(new ProducerRecord<>(topic.name(), e.key().getBytes(StandardCharsets.UTF_8), codec.encode(e)));
+        sent.add(p.send(new ProducerRecord<>(topic.name(), e.key().getBytes(StandardCharsets.UTF_8), codec.encode(e))));
     }
 
     private void raw(KafkaProducer<byte[], byte[]> p, Topic topic, String key, String json) {
-        p.send(new ProducerRecord<>(topic.name(), key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
+        sent.add(p.send(new ProducerRecord<>(topic.name(), key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8))));
     }
 
     private void bad(KafkaProducer<byte[], byte[]> p, Topic topic, String key, String json, String field) {
@@ -86,7 +90,7 @@ class SinkEndToEndTest {
     }
 
     private void bad(KafkaProducer<byte[], byte[]> p, Topic topic, String key, byte[] value, String field) {
-        p.send(new ProducerRecord<>(topic.name(), key.getBytes(StandardCharsets.UTF_8), value));
+        sent.add(p.send(new ProducerRecord<>(topic.name(), key.getBytes(StandardCharsets.UTF_8), value)));
         expectedDlqFields.put(topic.name() + "|" + key, field);
     }
 

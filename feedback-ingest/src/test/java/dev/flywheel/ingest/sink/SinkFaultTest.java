@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,10 +41,18 @@ class SinkFaultTest {
 
     private int produceFeedback(TestServices services, String prefix, int n) {
         TestEvents events = new TestEvents(5);
+        List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
         try (var producer = new KafkaProducer<byte[], byte[]>(services.producerProperties())) {
             for (int i = 0; i < n; i++) {
                 var e = events.feedback(prefix, i);
-                producer.send(new ProducerRecord<>(services.topics().feedback().name(), e.key().getBytes(StandardCharsets.UTF_8), codec.encode(e)));
+                sent.add(producer.send(new ProducerRecord<>(services.topics().feedback().name(), e.key().getBytes(StandardCharsets.UTF_8), codec.encode(e))));
+            }
+        }
+        for (var ack : sent) {
+            try {
+                ack.get(60, TimeUnit.SECONDS); // every produced record must be in Kafka, or the counts below mean nothing
+            } catch (Exception ex) {
+                throw new IllegalStateException("test producer failed", ex);
             }
         }
         return n;
