@@ -57,7 +57,7 @@ public final class StatsBench {
         List<Metric> metrics = new ArrayList<>(Arrays.asList(Metric.Builtin.values()));
         metrics.add(new Metric.Score("quality"));
         var plan = new AnalysisPlan("bench", Unit.USER, "control", List.of("candidate"), List.of(10.0, 50.0), metrics, 0);
-        var engine = new StatsEngine(connections, StatsConfig.DEFAULT, Clock.systemUTC());
+        var engine = new StatsEngine(connections, StatsConfig.DEFAULT, Clock.systemUTC(), java.time.Duration.ofMinutes(10));
         double[] seconds = new double[runs];
         ExperimentResults last = null;
         for (int i = 0; i < runs; i++) {

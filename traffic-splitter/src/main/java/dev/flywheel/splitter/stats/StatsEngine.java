@@ -10,8 +10,15 @@ public final class StatsEngine {
     private final ExperimentAnalyzer analyzer;
     private final Clock clock;
 
+    /** Default limit on one ClickHouse query of the statistics. */
+    public static final java.time.Duration DEFAULT_QUERY_TIMEOUT = java.time.Duration.ofMinutes(2);
+
     public StatsEngine(ClickHouseConnections connections, StatsConfig config, Clock clock) {
-        this.aggregates = new ClickHouseAggregates(connections);
+        this(connections, config, clock, DEFAULT_QUERY_TIMEOUT);
+    }
+
+    public StatsEngine(ClickHouseConnections connections, StatsConfig config, Clock clock, java.time.Duration queryTimeout) {
+        this.aggregates = new ClickHouseAggregates(connections, queryTimeout);
         this.analyzer = new ExperimentAnalyzer(config);
         this.clock = clock;
     }

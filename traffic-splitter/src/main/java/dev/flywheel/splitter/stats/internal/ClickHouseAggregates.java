@@ -56,13 +56,22 @@ public final class ClickHouseAggregates {
             Column.summed("up"), Column.summed("tn"), Column.summed("rs"), Column.summed("rn"), Column.summed("cv"));
 
     private final ClickHouseConnections connections;
+    private final java.time.Duration queryTimeout;
 
-    public ClickHouseAggregates(ClickHouseConnections connections) {
+    /** @param queryTimeout how long one query may run before the read is abandoned (large experiments take long) */
+    public ClickHouseAggregates(ClickHouseConnections connections, java.time.Duration queryTimeout) {
         this.connections = connections;
+        this.queryTimeout = queryTimeout;
+    }
+
+    private Connection open() throws SQLException {
+        var props = connections.config().jdbcProperties();
+        props.setProperty("socket_timeout", Long.toString(queryTimeout.toMillis()));
+        return java.sql.DriverManager.getConnection(connections.config().jdbcUrl(), props);
     }
 
     public ExperimentData read(AnalysisPlan plan) {
-        try (Connection c = connections.open()) {
+        try (Connection c = open()) {
             Map<String, Map<Double, Double>> quantiles = quantiles(c, plan);
             Map<Double, Double> control = quantiles.getOrDefault(plan.controlVariantId(), Map.of());
             Map<String, Map<Integer, Builder>> cells = new LinkedHashMap<>();
