@@ -1,5 +1,6 @@
 package dev.flywheel.dashboards.deploy;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,7 +18,7 @@ final class ServiceCatalog {
             "retrain", new Service("dev.flywheel.retrain.RetrainApplication", 8083));
 
     /** Environment every service needs (Micronaut keys flywheel.kafka.*, flywheel.clickhouse.*, flywheel.auth.*). */
-    static final java.util.List<String> SHARED_ENV = java.util.List.of(
+    static final List<String> SHARED_ENV = List.of(
             "FLYWHEEL_KAFKA_BOOTSTRAP_SERVERS", "FLYWHEEL_CLICKHOUSE_URL", "FLYWHEEL_CLICKHOUSE_DATABASE",
             "FLYWHEEL_CLICKHOUSE_USER", "FLYWHEEL_CLICKHOUSE_PASSWORD", "FLYWHEEL_AUTH_ADMIN_TOKENS", "FLYWHEEL_AUTH_CLIENT_TOKENS");
 
