@@ -18,7 +18,7 @@
 enum { FW_F32 = 0, FW_BF16 = 1, FW_F16 = 2 };
 
 #define AVX2_TARGET __attribute__((target("avx2,fma,f16c")))
-#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c")))
+#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
 /* Bumped whenever a signature below changes; NativeKernels refuses a library with another version. */
 int fw_abi_version(void) { return 2; }
@@ -65,6 +65,16 @@ AVX2_TARGET static inline float hsum256(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
+/* [sum(a), sum(b), sum(c), sum(d)] */
+AVX2_TARGET static inline __m128 hsum4x256(__m256 a, __m256 b, __m256 c, __m256 d) {
+    __m256 abcd = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
+    return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+AVX512_TARGET static inline __m256 fold512(__m512 v) {
+    return _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+}
+
 /* ---- matmul, AVX2: 8 lanes, 16 ymm registers -> 4 weight rows x 2 batch rows ---- */
 #define ISA avx2
 #define TARGET AVX2_TARGET
@@ -75,6 +85,7 @@ AVX2_TARGET static inline float hsum256(__m256 v) {
 #define VLOADU(p) _mm256_loadu_ps(p)
 #define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define VHSUM(v) hsum256(v)
+#define VHSUM4(a, b, c, d) hsum4x256(a, b, c, d)
 #define LOAD_F32(p) _mm256_loadu_ps(p)
 #define LOAD_BF16(p) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *) (p))), 16))
 #define LOAD_F16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (p)))
@@ -88,6 +99,7 @@ AVX2_TARGET static inline float hsum256(__m256 v) {
 #undef VLOADU
 #undef VFMA
 #undef VHSUM
+#undef VHSUM4
 #undef LOAD_F32
 #undef LOAD_BF16
 #undef LOAD_F16
@@ -102,6 +114,7 @@ AVX2_TARGET static inline float hsum256(__m256 v) {
 #define VLOADU(p) _mm512_loadu_ps(p)
 #define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define VHSUM(v) _mm512_reduce_add_ps(v)
+#define VHSUM4(a, b, c, d) hsum4x256(fold512(a), fold512(b), fold512(c), fold512(d))
 #define LOAD_F32(p) _mm512_loadu_ps(p)
 #define LOAD_BF16(p) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *) (p))), 16))
 #define LOAD_F16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p)))
@@ -112,6 +125,65 @@ AVX2_TARGET static inline float hsum256(__m256 v) {
 #define LOAD_F16_MASKED(m, p) _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p))
 #include "gemm_tiles.inc"
 
+AVX2_TARGET static inline __m256 loadw8(const void *w, size_t e, const int dt) {
+    if (dt == FW_F32) return _mm256_loadu_ps((const float *) w + e);
+    __m128i h = _mm_loadu_si128((const __m128i *) ((const uint16_t *) w + e));
+    if (dt == FW_BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    return _mm256_cvtph_ps(h);
+}
+
+/*
+ * matmul for cols == 8, the B matrix of a rank-8 LoRA: 8 rows of W are transposed in registers into
+ * its 8 columns, so each batch row costs 8 FMAs for 8 outputs and no horizontal sums.
+ */
+AVX2_TARGET static inline __attribute__((always_inline)) void gemm_cols8_dt(
+        float *y, const float *x, int batch, const void *w, int rows, float alpha, int acc, const int dt) {
+    int r = 0;
+    for (; r + 8 <= rows; r += 8) {
+        __m256 t0 = loadw8(w, (size_t) r * 8, dt), t1 = loadw8(w, (size_t) r * 8 + 8, dt);
+        __m256 t2 = loadw8(w, (size_t) r * 8 + 16, dt), t3 = loadw8(w, (size_t) r * 8 + 24, dt);
+        __m256 t4 = loadw8(w, (size_t) r * 8 + 32, dt), t5 = loadw8(w, (size_t) r * 8 + 40, dt);
+        __m256 t6 = loadw8(w, (size_t) r * 8 + 48, dt), t7 = loadw8(w, (size_t) r * 8 + 56, dt);
+        __m256 u0 = _mm256_unpacklo_ps(t0, t1), u1 = _mm256_unpackhi_ps(t0, t1);
+        __m256 u2 = _mm256_unpacklo_ps(t2, t3), u3 = _mm256_unpackhi_ps(t2, t3);
+        __m256 u4 = _mm256_unpacklo_ps(t4, t5), u5 = _mm256_unpackhi_ps(t4, t5);
+        __m256 u6 = _mm256_unpacklo_ps(t6, t7), u7 = _mm256_unpackhi_ps(t6, t7);
+        __m256 v0 = _mm256_shuffle_ps(u0, u2, 0x44), v1 = _mm256_shuffle_ps(u0, u2, 0xEE);
+        __m256 v2 = _mm256_shuffle_ps(u1, u3, 0x44), v3 = _mm256_shuffle_ps(u1, u3, 0xEE);
+        __m256 v4 = _mm256_shuffle_ps(u4, u6, 0x44), v5 = _mm256_shuffle_ps(u4, u6, 0xEE);
+        __m256 v6 = _mm256_shuffle_ps(u5, u7, 0x44), v7 = _mm256_shuffle_ps(u5, u7, 0xEE);
+        __m256 c[8] = {
+            _mm256_permute2f128_ps(v0, v4, 0x20), _mm256_permute2f128_ps(v1, v5, 0x20),
+            _mm256_permute2f128_ps(v2, v6, 0x20), _mm256_permute2f128_ps(v3, v7, 0x20),
+            _mm256_permute2f128_ps(v0, v4, 0x31), _mm256_permute2f128_ps(v1, v5, 0x31),
+            _mm256_permute2f128_ps(v2, v6, 0x31), _mm256_permute2f128_ps(v3, v7, 0x31)};
+        for (int b = 0; b < batch; b++) {
+            const float *xb = x + (size_t) b * 8;
+            __m256 s = _mm256_mul_ps(c[0], _mm256_broadcast_ss(xb));
+#pragma GCC unroll 8
+            for (int k = 1; k < 8; k++) s = _mm256_fmadd_ps(c[k], _mm256_broadcast_ss(xb + k), s);
+            float *o = y + (size_t) b * rows + r;
+            s = _mm256_mul_ps(s, _mm256_set1_ps(alpha));
+            _mm256_storeu_ps(o, acc ? _mm256_add_ps(_mm256_loadu_ps(o), s) : s);
+        }
+    }
+    for (; r < rows; r++) {
+        for (int b = 0; b < batch; b++) {
+            float v = 0.f;
+            for (int k = 0; k < 8; k++) v += weight_at(w, dt, (size_t) r * 8 + k) * x[(size_t) b * 8 + k];
+            put(y + (size_t) b * rows + r, v, alpha, acc);
+        }
+    }
+}
+
+AVX2_TARGET static void gemm_cols8(float *y, const float *x, int batch, const void *w, int dt, int rows, float alpha, int acc) {
+    switch (dt) {
+        case FW_F32: gemm_cols8_dt(y, x, batch, w, rows, alpha, acc, FW_F32); break;
+        case FW_BF16: gemm_cols8_dt(y, x, batch, w, rows, alpha, acc, FW_BF16); break;
+        default: gemm_cols8_dt(y, x, batch, w, rows, alpha, acc, FW_F16); break;
+    }
+}
+
 /*
  * y[b*rows + r] = (acc ? y[b*rows + r] : 0) + alpha * sum_c x[b*cols + c] * W[r*cols + c]
  * x: [batch, cols], W: [rows, cols] of dtype dt, y: [batch, rows]. bits: 512 or 256, the variant
@@ -119,19 +191,15 @@ AVX2_TARGET static inline float hsum256(__m256 v) {
  */
 void fw_gemm(float *y, const float *x, int batch, const void *w, int dt, int rows, int cols, float alpha, int acc,
              int bits) {
-    if (bits == 512) {
+    if (cols == 8) {
+        gemm_cols8(y, x, batch, w, dt, rows, alpha, acc);
+    } else if (bits == 512 && cols > 8) {
         gemm_avx512(y, x, batch, w, dt, rows, cols, alpha, acc);
     } else {
         gemm_avx2(y, x, batch, w, dt, rows, cols, alpha, acc);
     }
 }
 
-AVX2_TARGET static inline __m256 loadw8(const void *w, size_t e, const int dt) {
-    if (dt == FW_F32) return _mm256_loadu_ps((const float *) w + e);
-    __m128i h = _mm_loadu_si128((const __m128i *) ((const uint16_t *) w + e));
-    if (dt == FW_BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-    return _mm256_cvtph_ps(h);
-}
 
 /*
  * dx[b*cols + c] += sum_r dy[b*rows + r] * W[r*cols + c]. Column strips of 16 (two ymm) against 4

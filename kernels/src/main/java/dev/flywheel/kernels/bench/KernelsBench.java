@@ -3,6 +3,7 @@ package dev.flywheel.kernels.bench;
 import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.Kernels;
 import dev.flywheel.kernels.KernelsUnavailableException;
+import dev.flywheel.kernels.LoraWeights;
 import dev.flywheel.kernels.Matrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,6 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  * and BF16 weights in off-heap memory (as a mapped safetensors file would be), batch 1 and 32.
  * Also batch 1 over the 32000 x 288 vocabulary projection, which no cache holds, as weight GB/s
  * against this machine's single-thread read bandwidth measured in the same run (the decode roofline).
+ * Also loraSgmv with 32 distinct rank-8 adapters against the base matmul of the same 32 rows.
  * The peer is the scalar reference, measured in the same run. Single-threaded throughout. Prints
  * {@code BENCH kernels {json}} last. Takes well under a minute.
  *
@@ -100,9 +102,38 @@ public final class KernelsBench {
                 }
             }
         }
+        // LoRA: 32 rows, each its own rank-8 adapter (the engine's "32 distinct adapters" step) on
+        // the up projection 288 -> 768, against the base matmul of the same 32 rows.
+        StringBuilder lora = new StringBuilder();
+        try (Arena arena = Arena.ofConfined()) {
+            Shape up = new Shape(768, 288);
+            Matrix base = randomMatrix(arena, DType.BF16, up, random);
+            int n = 32;
+            int rank = 8;
+            LoraWeights[] adapters = new LoraWeights[n];
+            int[] segStart = new int[n + 1];
+            float[] scale = new float[n];
+            for (int i = 0; i < n; i++) {
+                adapters[i] = new LoraWeights(randomMatrix(arena, DType.F32, new Shape(rank, up.cols()), random),
+                        randomMatrix(arena, DType.F32, new Shape(up.rows(), rank), random));
+                segStart[i + 1] = i + 1;
+                scale[i] = 2f;
+            }
+            float[] x = new float[n * up.cols()];
+            float[] y = new float[n * up.rows()];
+            for (Kernels k : impls) {
+                double baseUs = microseconds(() -> k.matmul(y, x, n, base), seconds);
+                double loraUs = microseconds(() -> k.loraSgmv(y, x, segStart, adapters, scale, up.cols(), up.rows()), seconds);
+                System.out.printf(Locale.ROOT, "%-7s loraSgmv 32 distinct rank-8 adapters [288->768]: %8.1f us vs base BF16 matmul batch 32: %8.1f us (%.1f%%)%n",
+                        k.name(), loraUs, baseUs, 100 * loraUs / baseUs);
+                lora.append(lora.isEmpty() ? "" : ",").append(String.format(Locale.ROOT,
+                        "{\"impl\":\"%s\",\"lora_us\":%.2f,\"base_us\":%.2f,\"lora_over_base\":%.4f}",
+                        k.name(), loraUs, baseUs, loraUs / baseUs));
+            }
+        }
         String json = json(cases, skipped);
         System.out.println("BENCH kernels " + json.substring(0, json.length() - 1)
-                + String.format(Locale.ROOT, ",\"read_gbps\":%.3f,\"streaming\":[%s]}", stream, streaming));
+                + String.format(Locale.ROOT, ",\"read_gbps\":%.3f,\"streaming\":[%s],\"lora\":[%s]}", stream, streaming, lora));
     }
 
     /**
@@ -163,6 +194,29 @@ public final class KernelsBench {
                 elapsed = System.nanoTime() - start;
             } while (elapsed < budget / 2);
             rounds[i] = 2.0 * w.rows() * w.cols() * batch * calls / elapsed;
+        }
+        java.util.Arrays.sort(rounds);
+        return rounds[ROUNDS / 2];
+    }
+
+    /** Median microseconds per call of op over {@value #ROUNDS} rounds, after a warm-up of the same length. */
+    private static double microseconds(Runnable op, double seconds) {
+        long budget = (long) (seconds * 1e9);
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < budget) {
+            op.run();
+        }
+        double[] rounds = new double[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++) {
+            long calls = 0;
+            long elapsed;
+            start = System.nanoTime();
+            do {
+                op.run();
+                calls++;
+                elapsed = System.nanoTime() - start;
+            } while (elapsed < budget / 2);
+            rounds[i] = elapsed / 1e3 / calls;
         }
         java.util.Arrays.sort(rounds);
         return rounds[ROUNDS / 2];
