@@ -37,8 +37,8 @@ final class MatmulTiles {
     static final int BLOCK_ROWS = 4;
 
     /**
-     * Decodes rows [r, r + nr) of w into blk[0, nr * cols); rows nr..3 of the block are zeroed so that
-     * callers may always run 4-row loops.
+     * Decodes rows [r, r + nr) of w into blk[0, nr * cols) and zeroes the rest of blk, so that callers
+     * may always run full-block loops.
      */
     static void decode(Matrix w, int r, int nr, float[] blk) {
         int cols = w.cols();
@@ -50,7 +50,7 @@ final class MatmulTiles {
             case BF16 -> decodeBf16(seg, first, blk, n);
             case F16 -> decodeF16(seg, first, blk, n);
         }
-        java.util.Arrays.fill(blk, n, BLOCK_ROWS * cols, 0f);
+        java.util.Arrays.fill(blk, n, blk.length, 0f);
     }
 
     private static void decodeBf16(MemorySegment seg, long first, float[] blk, int n) {
@@ -201,6 +201,47 @@ final class MatmulTiles {
         if (nr > 3) {
             put(y, o + 3, s3, alpha, acc);
         }
+    }
+
+    /**
+     * matmul for narrow weights (cols <= L, e.g. the [out, rank] B matrix of a LoRA adapter): L rows
+     * are decoded and transposed into L-lane columns, so each batch row costs cols FMAs for L outputs
+     * instead of L horizontal sums.
+     */
+    static void narrow(float[] y, int yOff, float[] x, int xOff, int batch, Matrix w, float alpha, boolean acc) {
+        int rows = w.rows();
+        int cols = w.cols();
+        float[] rowBlk = new float[L * cols];
+        float[] colBlk = new float[cols * L];
+        FloatVector scale = FloatVector.broadcast(F, alpha);
+        for (int r = 0; r < rows; r += L) {
+            int nr = Math.min(L, rows - r);
+            decode(w, r, nr, rowBlk);
+            for (int l = 0; l < L; l++) {
+                for (int k = 0; k < cols; k++) {
+                    colBlk[k * L + l] = rowBlk[l * cols + k];
+                }
+            }
+            VectorMask<Float> m = F.indexInRange(0, nr);
+            for (int b = 0; b < batch; b++) {
+                int xb = xOff + b * cols;
+                FloatVector s = FloatVector.zero(F);
+                for (int k = 0; k < cols; k++) {
+                    s = FloatVector.fromArray(F, colBlk, k * L).fma(FloatVector.broadcast(F, x[xb + k]), s);
+                }
+                int o = yOff + b * rows + r;
+                s = s.mul(scale);
+                if (acc) {
+                    s = s.add(FloatVector.fromArray(F, y, o, m));
+                }
+                s.intoArray(y, o, m);
+            }
+        }
+    }
+
+    /** Lanes of the float vectors in use: weights at most this wide take {@link #narrow}. */
+    static int lanes() {
+        return L;
     }
 
     /**

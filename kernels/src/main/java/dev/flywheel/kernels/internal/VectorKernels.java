@@ -47,6 +47,10 @@ public final class VectorKernels implements Kernels {
     static void gemm(float[] y, int yOff, float[] x, int xOff, int batch, Matrix w, float alpha, boolean accumulate) {
         int rows = w.rows();
         int cols = w.cols();
+        if (cols <= MatmulTiles.lanes()) {
+            MatmulTiles.narrow(y, yOff, x, xOff, batch, w, alpha, accumulate);
+            return;
+        }
         float[] blk = new float[MatmulTiles.BLOCK_ROWS * cols];
         for (int r = 0; r < rows; r += MatmulTiles.BLOCK_ROWS) {
             int nr = Math.min(MatmulTiles.BLOCK_ROWS, rows - r);
