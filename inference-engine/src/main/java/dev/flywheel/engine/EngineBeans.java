@@ -3,6 +3,8 @@ package dev.flywheel.engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.contracts.events.EventCodec;
 import dev.flywheel.engine.adapters.AdapterRegistry;
+import dev.flywheel.engine.auth.AuthSettings;
+import dev.flywheel.contracts.auth.TokenAuthenticator;
 import dev.flywheel.engine.api.CompletionService;
 import dev.flywheel.engine.api.EngineMetrics;
 import dev.flywheel.engine.api.ModelService;
@@ -18,6 +20,7 @@ import dev.flywheel.kernels.Kernels;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
@@ -29,9 +32,18 @@ import java.util.random.RandomGeneratorFactory;
 /**
  * Wires the engine: model, tokenizer, KV pool, adapter registry and the scheduler (started eagerly,
  * so a bad model directory or configuration fails start-up), plus the services the controllers use.
+ * Every bean is off with {@code flywheel.engine.enabled=false}.
  */
 @Factory
+@Requires(property = "flywheel.engine.enabled", notEquals = "false")
 final class EngineBeans {
+
+    /** Eager, so auth enabled without tokens (or a short token) fails start-up rather than the first request. */
+    @Context
+    @Requires(property = "flywheel.auth.enabled", notEquals = "false")
+    TokenAuthenticator authenticator(AuthSettings auth) {
+        return new TokenAuthenticator(auth.adminTokens(), auth.clientTokens());
+    }
 
     @Singleton
     Clock clock() {

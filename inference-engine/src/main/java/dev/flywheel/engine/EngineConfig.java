@@ -1,13 +1,17 @@
 package dev.flywheel.engine;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The engine's configuration ("engine.*" properties, for example ENGINE_MAX_BATCH in the environment).
- * Invalid values fail start-up with the property name and what was expected.
+ * The engine's configuration ("flywheel.engine.*" properties, for example FLYWHEEL_ENGINE_MAX_BATCH in
+ * the environment). Invalid values fail start-up with the property name and what was expected. The
+ * HTTP port is Micronaut's {@code micronaut.server.port} (8000 by default, set by
+ * {@link EngineApplication}); {@code flywheel.engine.enabled=false} switches every engine bean off
+ * (the one-JVM launcher does that in the other services' contexts).
  *
  * @param modelDir            Hugging Face directory: config.json, model.safetensors, tokenizer.json, tokenizer_config.json
  * @param servedModelName     model name of the base model in the API; empty means the directory name
@@ -18,9 +22,10 @@ import java.nio.file.Path;
  * @param queueBound          requests waiting for admission before new ones get 429
  * @param maxPrefillTokens    prompt tokens admitted per engine step
  * @param kernels             "best", "scalar", "vector", "native" or "cuda"
- * @param port                HTTP port (-1 picks a free one)
+ * @param matmulThreads       threads splitting the rows of each large matmul; 0 means one per available processor
  */
-@ConfigurationProperties("engine")
+@ConfigurationProperties("flywheel.engine")
+@Requires(property = "flywheel.engine.enabled", notEquals = "false")
 public record EngineConfig(
         @Bindable(defaultValue = "models/arith-tiny") Path modelDir,
         @Bindable(defaultValue = "") String servedModelName,
@@ -31,31 +36,29 @@ public record EngineConfig(
         @Bindable(defaultValue = "256") int queueBound,
         @Bindable(defaultValue = "2048") int maxPrefillTokens,
         @Bindable(defaultValue = "best") String kernels,
-        @Bindable(defaultValue = "8090") int port) {
+        @Bindable(defaultValue = "0") int matmulThreads) {
 
     public EngineConfig {
         if (modelDir == null || !Files.isDirectory(modelDir)) {
-            throw new IllegalArgumentException("engine.model-dir must be an existing model directory, got " + modelDir
+            throw new IllegalArgumentException("flywheel.engine.model-dir must be an existing model directory, got " + modelDir
                     + (modelDir == null ? "" : " (" + modelDir.toAbsolutePath() + ")"));
         }
         for (String file : new String[] {"config.json", "model.safetensors", "tokenizer.json"}) {
             if (!Files.isRegularFile(modelDir.resolve(file))) {
-                throw new IllegalArgumentException("engine.model-dir " + modelDir + " must contain " + file);
+                throw new IllegalArgumentException("flywheel.engine.model-dir " + modelDir + " must contain " + file);
             }
         }
         servedModelName = servedModelName == null || servedModelName.isBlank()
                 ? modelDir.toAbsolutePath().normalize().getFileName().toString() : servedModelName;
-        atLeast("engine.max-batch", maxBatch, 1);
-        atLeast("engine.kv-blocks", kvBlocks, 1);
-        atLeast("engine.block-size", blockSize, 1);
-        atLeast("engine.max-resident-adapters", maxResidentAdapters, 1);
-        atLeast("engine.queue-bound", queueBound, 1);
-        atLeast("engine.max-prefill-tokens", maxPrefillTokens, 1);
-        if (port < -1 || port > 65535) {
-            throw new IllegalArgumentException("engine.port must be -1 (any free port) or 0-65535, got " + port);
-        }
+        atLeast("flywheel.engine.max-batch", maxBatch, 1);
+        atLeast("flywheel.engine.kv-blocks", kvBlocks, 1);
+        atLeast("flywheel.engine.block-size", blockSize, 1);
+        atLeast("flywheel.engine.max-resident-adapters", maxResidentAdapters, 1);
+        atLeast("flywheel.engine.queue-bound", queueBound, 1);
+        atLeast("flywheel.engine.max-prefill-tokens", maxPrefillTokens, 1);
+        atLeast("flywheel.engine.matmul-threads", matmulThreads, 0);
         if (kernels == null || !kernels.matches("best|scalar|vector|native|cuda")) {
-            throw new IllegalArgumentException("engine.kernels must be best, scalar, vector, native or cuda, got " + kernels);
+            throw new IllegalArgumentException("flywheel.engine.kernels must be best, scalar, vector, native or cuda, got " + kernels);
         }
     }
 

@@ -17,6 +17,7 @@ import java.time.Clock;
  * scheduler is never started, so submitted requests wait until the context closes.
  */
 @Factory
+@Requires(property = "flywheel.engine.enabled", notEquals = "false")
 @Requires(property = "test.paused-scheduler", value = "true")
 final class PausedSchedulerFactory {
 

@@ -1,6 +1,7 @@
 package dev.flywheel.engine.api;
 
 import dev.flywheel.engine.api.internal.HttpReplies;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -12,6 +13,7 @@ import java.util.function.Supplier;
 
 /** OpenAI-compatible endpoints and vLLM's adapter endpoints; parsing and work live in the services. */
 @Controller
+@Requires(property = "flywheel.engine.enabled", notEquals = "false")
 public final class OpenAiController {
     private final CompletionService completions;
     private final ModelService models;

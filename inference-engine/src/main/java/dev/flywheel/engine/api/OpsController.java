@@ -1,5 +1,6 @@
 package dev.flywheel.engine.api;
 
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -7,6 +8,7 @@ import io.micronaut.http.annotation.Get;
 
 /** Prometheus metrics and the health probe. */
 @Controller
+@Requires(property = "flywheel.engine.enabled", notEquals = "false")
 public final class OpsController {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 

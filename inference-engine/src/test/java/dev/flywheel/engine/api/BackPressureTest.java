@@ -28,8 +28,8 @@ class BackPressureTest {
     void aFullQueueIs429WithRetryAfterAndWaitingRequestsGet503OnShutdown() throws Exception {
         Path model = TinyModelDir.write(dir.resolve("tiny"), 3);
         EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "engine.model-dir", model.toString(), "engine.port", -1, "engine.kernels", "scalar",
-                "engine.queue-bound", 1, "test.paused-scheduler", "true"));
+                "flywheel.engine.model-dir", model.toString(), "micronaut.server.port", -1, "flywheel.engine.kernels", "scalar",
+                "flywheel.engine.queue-bound", 1, "test.paused-scheduler", "true", "flywheel.auth.enabled", false));
         HttpClient http = HttpClient.newHttpClient();
         String body = "{\"model\":\"tiny\",\"prompt\":\"wait\",\"max_tokens\":2}";
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.getURL() + "/v1/completions"))

@@ -27,6 +27,9 @@ class OpenAiApiTest {
     @TempDir
     static Path dir;
 
+    static final String ADMIN_TOKEN = "admin-token-engine-test-0001";
+    static final String CLIENT_TOKEN = "client-token-engine-test-0001";
+
     private static EmbeddedServer server;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,12 +38,14 @@ class OpenAiApiTest {
     static void start() throws IOException {
         Path model = TinyModelDir.write(dir.resolve("tiny"), 7);
         server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "engine.model-dir", model.toString(),
-                "engine.port", -1,
-                "engine.kernels", "scalar",
-                "engine.kv-blocks", 256,
-                "engine.block-size", 8,
-                "engine.max-resident-adapters", 2));
+                "flywheel.engine.model-dir", model.toString(),
+                "micronaut.server.port", -1,
+                "flywheel.engine.kernels", "scalar",
+                "flywheel.engine.kv-blocks", 256,
+                "flywheel.engine.block-size", 8,
+                "flywheel.engine.max-resident-adapters", 2,
+                "flywheel.auth.admin-tokens", List.of(ADMIN_TOKEN),
+                "flywheel.auth.client-tokens", List.of(CLIENT_TOKEN)));
     }
 
     @AfterAll
@@ -50,15 +55,33 @@ class OpenAiApiTest {
         }
     }
 
+    /** POST with the token the route needs: admin for adapter changes, client for the rest. */
     static HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(server.getURL() + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return post(path, body, path.contains("lora_adapter") ? ADMIN_TOKEN : CLIENT_TOKEN);
     }
 
+    /** POST with {@code token} as the bearer token (null: no Authorization header). */
+    static HttpResponse<String> post(String path, String body, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.getURL() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET with a client token. */
     static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(server.getURL() + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(path, CLIENT_TOKEN);
+    }
+
+    static HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.getURL() + path)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode json(HttpResponse<String> r) throws IOException {
@@ -238,5 +261,38 @@ class OpenAiApiTest {
         HttpResponse<String> health = get("/health");
         assertEquals(200, health.statusCode());
         assertTrue(health.body().contains("UP"));
+    }
+
+    @Test
+    void servingRoutesNeedAClientTokenWhileHealthAndMetricsStayOpen() throws Exception {
+        String completion = "{\"model\":\"tiny\",\"prompt\":\"1+1=\",\"max_tokens\":1}";
+        for (String token : new String[] {null, "not-a-configured-token-at-all"}) {
+            HttpResponse<String> r = post("/v1/completions", completion, token);
+            assertEquals(401, r.statusCode(), r.body());
+            assertEquals("Authorization", json(r).get("error").get("field").asText());
+            assertFalse(r.body().contains("not-a-configured"), "the presented token is never echoed");
+            assertEquals(401, post("/v1/chat/completions", "{}", token).statusCode());
+            assertEquals(401, get("/v1/models", token).statusCode());
+        }
+        assertEquals(200, post("/v1/completions", completion, ADMIN_TOKEN).statusCode(), "admin tokens also serve traffic");
+        assertEquals(200, get("/v1/models", ADMIN_TOKEN).statusCode());
+        assertEquals(200, get("/health", null).statusCode());
+        assertEquals(200, get("/metrics", null).statusCode());
+    }
+
+    @Test
+    void adapterChangesNeedAnAdminTokenAndAClientTokenIs403() throws Exception {
+        Path peft = TinyModelDir.writeAdapter(dir.resolve("adapter-forbidden"), "f", 9);
+        String load = "{\"lora_name\":\"tiny-forbidden\",\"lora_path\":\"" + peft.toString().replace("\\", "\\\\") + "\"}";
+        HttpResponse<String> asClient = post("/v1/load_lora_adapter", load, CLIENT_TOKEN);
+        assertEquals(403, asClient.statusCode(), asClient.body());
+        assertEquals("forbidden", json(asClient).get("error").get("type").asText());
+        assertEquals(401, post("/v1/load_lora_adapter", load, null).statusCode());
+        assertFalse(get("/v1/models").body().contains("tiny-forbidden"), "a refused load registers nothing");
+
+        assertEquals(200, post("/v1/load_lora_adapter", load, ADMIN_TOKEN).statusCode());
+        assertEquals(403, post("/v1/unload_lora_adapter", "{\"lora_name\":\"tiny-forbidden\"}", CLIENT_TOKEN).statusCode());
+        assertTrue(get("/v1/models").body().contains("tiny-forbidden"), "a refused unload leaves the adapter served");
+        assertEquals(200, post("/v1/unload_lora_adapter", "{\"lora_name\":\"tiny-forbidden\"}", ADMIN_TOKEN).statusCode());
     }
 }
