@@ -194,6 +194,11 @@ public final class ScoringConsumer implements Runnable, AutoCloseable {
     @Override
     public void close() {
         running.set(false);
+        if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ofSeconds(5)); // never started: the loop will not close them
+            producer.close(Duration.ofSeconds(5));
+            return;
+        }
         consumer.wakeup();
         try {
             thread.join(15_000);
