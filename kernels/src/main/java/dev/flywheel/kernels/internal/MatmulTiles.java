@@ -213,16 +213,20 @@ final class MatmulTiles {
         int cols = w.cols();
         float[] rowBlk = new float[L * cols];
         float[] colBlk = new float[cols * L];
+        // gather map: column k of the block, lane l <- rowBlk[l * cols + k]
+        int[] columnIndex = new int[cols * L];
+        for (int k = 0; k < cols; k++) {
+            for (int l = 0; l < L; l++) {
+                columnIndex[k * L + l] = l * cols + k;
+            }
+        }
         FloatVector scale = FloatVector.broadcast(F, alpha);
         for (int r = 0; r < rows; r += L) {
             int nr = Math.min(L, rows - r);
             decode(w, r, nr, rowBlk);
-            for (int l = 0; l < L; l++) {
-                for (int k = 0; k < cols; k++) {
-                    colBlk[k * L + l] = rowBlk[l * cols + k];
-                }
+            for (int k = 0; k < cols; k++) {
+                FloatVector.fromArray(F, rowBlk, 0, columnIndex, k * L).intoArray(colBlk, k * L);
             }
-            VectorMask<Float> m = F.indexInRange(0, nr);
             for (int b = 0; b < batch; b++) {
                 int xb = xOff + b * cols;
                 FloatVector s = FloatVector.zero(F);
@@ -231,10 +235,14 @@ final class MatmulTiles {
                 }
                 int o = yOff + b * rows + r;
                 s = s.mul(scale);
-                if (acc) {
-                    s = s.add(FloatVector.fromArray(F, y, o, m));
+                if (nr == L) {
+                    (acc ? s.add(FloatVector.fromArray(F, y, o)) : s).intoArray(y, o);
+                } else {
+                    // the last, partial block: masked loads/stores are slow outside AVX-512, so spill
+                    for (int l = 0; l < nr; l++) {
+                        y[o + l] = acc ? y[o + l] + s.lane(l) : s.lane(l);
+                    }
                 }
-                s.intoArray(y, o, m);
             }
         }
     }
