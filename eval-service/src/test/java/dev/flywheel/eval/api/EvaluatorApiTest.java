@@ -157,4 +157,22 @@ class EvaluatorApiTest {
         assertEquals(400, bad.statusCode());
         assertEquals("group[0].completion", json(bad).at("/error/field").asText());
     }
+
+    @Test
+    void datasetsUploadAsJsonlAndBadLinesAreNamed() throws Exception {
+        String jsonl = "{\"messages\":[{\"role\":\"user\",\"content\":\"1+1=\"}],\"reference\":\"2\"}\n\n{\"prompt\":\"2+2=\",\"reference\":4}\n";
+        var created = server.send("PUT", "/v1/datasets/arith-v1?description=adds", ADMIN, jsonl);
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals(2, json(created).get("items").asInt());
+        assertEquals(200, server.send("PUT", "/v1/datasets/arith-v1", ADMIN, jsonl).statusCode(), "identical re-upload");
+        assertEquals(409, server.send("PUT", "/v1/datasets/arith-v1", ADMIN, "{\"prompt\":\"other\"}").statusCode());
+        assertEquals(2, json(server.send("GET", "/v1/datasets/arith-v1", CLIENT, null)).get("item_count").asInt());
+        var bad = server.send("PUT", "/v1/datasets/broken", ADMIN, "{\"prompt\":\"ok\"}\n{\"reference\":\"x\"}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(json(bad).at("/error/message").asText().startsWith("line 2: messages"), bad.body());
+        assertEquals(403, server.send("PUT", "/v1/datasets/x", CLIENT, jsonl).statusCode());
+        var run = server.send("POST", "/v1/eval-runs", ADMIN, "{\"dataset_id\":\"missing\",\"variant\":{\"base_url\":\"http://127.0.0.1:9\","
+                + "\"model\":\"m\"},\"evaluators\":[\"fmt\"]}");
+        assertEquals(400, run.statusCode(), run.body());
+    }
 }

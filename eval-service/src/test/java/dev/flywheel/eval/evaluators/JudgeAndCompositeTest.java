@@ -102,4 +102,22 @@ class JudgeAndCompositeTest {
         assertTrue(r.reason().contains("kaboom"));
         assertTrue(Double.isNaN(r.score()));
     }
+
+    @Test
+    void embeddingCosineUsesTheConfiguredBackendAndNeedsAReference() throws Exception {
+        try (StubServer s = new StubServer(body -> StubServer.Answer.ok("{\"data\":[{\"index\":1,\"embedding\":[1,0]},"
+                + "{\"index\":0,\"embedding\":[1,1]}]}"))) {
+            var endpoint = new EvaluatorBackends.OpenAiEndpoint(s.uri(), "emb", "");
+            var compiler = new EvaluatorCompiler(Fixtures.backends(Clock.systemUTC(), Optional.empty(), Optional.of(endpoint)));
+            CompiledEvaluator ce = Fixtures.compile(compiler, "{\"id\":\"sem\",\"type\":\"embedding_cosine\"}");
+            assertEquals(Math.sqrt(0.5), ce.evaluate(EvalInput.of("ünïcode", "reference")).score(), 1e-12);
+            assertEquals(ResultStatus.SKIPPED, ce.evaluate(EvalInput.of("x", null)).status());
+        }
+        try (StubServer zero = new StubServer(body -> StubServer.Answer.ok("{\"data\":[{\"embedding\":[0,0]},{\"embedding\":[1,0]}]}"))) {
+            var endpoint = new EvaluatorBackends.OpenAiEndpoint(zero.uri(), "emb", "");
+            var compiler = new EvaluatorCompiler(Fixtures.backends(Clock.systemUTC(), Optional.empty(), Optional.of(endpoint)));
+            CompiledEvaluator ce = Fixtures.compile(compiler, "{\"id\":\"sem\",\"type\":\"embedding_cosine\"}");
+            assertEquals(ResultStatus.ERROR, ce.evaluate(EvalInput.of("", "r")).status());
+        }
+    }
 }
