@@ -84,7 +84,7 @@ final class EngineBeans {
     AdapterRegistry adapterRegistry(EngineConfig config, LlamaModel model) {
         ModelConfig base = model.config();
         return new AdapterRegistry(config.servedModelName(), config.maxResidentAdapters(),
-                (name, dir) -> LoraAdapter.load(dir, base, name));
+                (name, dir) -> LoraAdapter.load(dir, base, name).storedAs(config.residentAdapterDtype()));
     }
 
     @Context

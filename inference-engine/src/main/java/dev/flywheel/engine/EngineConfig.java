@@ -1,5 +1,6 @@
 package dev.flywheel.engine;
 
+import dev.flywheel.kernels.DType;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
  * @param maxPrefillTokens    prompt tokens admitted per engine step
  * @param kernels             "best", "scalar", "vector", "native" or "cuda"
  * @param matmulThreads       threads splitting the rows of each large matmul; 0 means one per available processor
+ * @param adapterDtype        how resident LoRA weights are stored: "bf16" (half the memory) or "f32" (exact)
  */
 @ConfigurationProperties("flywheel.engine")
 @Requires(property = "flywheel.engine.enabled", notEquals = "false")
@@ -36,7 +38,8 @@ public record EngineConfig(
         @Bindable(defaultValue = "256") int queueBound,
         @Bindable(defaultValue = "2048") int maxPrefillTokens,
         @Bindable(defaultValue = "best") String kernels,
-        @Bindable(defaultValue = "0") int matmulThreads) {
+        @Bindable(defaultValue = "0") int matmulThreads,
+        @Bindable(defaultValue = "bf16") String adapterDtype) {
 
     public EngineConfig {
         if (modelDir == null || !Files.isDirectory(modelDir)) {
@@ -57,9 +60,17 @@ public record EngineConfig(
         atLeast("flywheel.engine.queue-bound", queueBound, 1);
         atLeast("flywheel.engine.max-prefill-tokens", maxPrefillTokens, 1);
         atLeast("flywheel.engine.matmul-threads", matmulThreads, 0);
+        if (adapterDtype == null || !adapterDtype.matches("bf16|f32")) {
+            throw new IllegalArgumentException("flywheel.engine.adapter-dtype must be bf16 or f32, got " + adapterDtype);
+        }
         if (kernels == null || !kernels.matches("best|scalar|vector|native|cuda")) {
             throw new IllegalArgumentException("flywheel.engine.kernels must be best, scalar, vector, native or cuda, got " + kernels);
         }
+    }
+
+    /** The element type resident adapters are stored in. */
+    public DType residentAdapterDtype() {
+        return adapterDtype.equals("bf16") ? DType.BF16 : DType.F32;
     }
 
     private static void atLeast(String property, int value, int min) {

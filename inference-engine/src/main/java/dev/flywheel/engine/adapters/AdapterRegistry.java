@@ -83,7 +83,7 @@ public final class AdapterRegistry {
         return resident;
     }
 
-    /** Heap bytes of the adapters held in memory now. */
+    /** Bytes of the weights of the adapters held in memory now. */
     public synchronized long residentBytes() {
         long total = 0;
         for (Entry e : entries.values()) {

@@ -9,6 +9,7 @@ import dev.flywheel.engine.cache.KvBlockPool;
 import dev.flywheel.engine.model.LlamaModel;
 import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.sampling.SamplingParams;
+import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.Kernels;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,10 +24,11 @@ class MixedBatchDeterminismTest {
     private static final int STEPS = 12;
 
     private LlamaModel model = RandomLlama.build(CONFIG, 2024, Kernels.scalar());
+    /** Stored as bfloat16, as the engine keeps resident adapters. */
     private final ResidentAdapter math = new ResidentAdapter("math", 1, Path.of("/a/math"),
-            TestAdapters.random("math", CONFIG, 8, 0.2f, 11));
+            TestAdapters.random("math", CONFIG, 8, 0.2f, 11).storedAs(DType.BF16));
     private final ResidentAdapter chat = new ResidentAdapter("chat", 1, Path.of("/a/chat"),
-            TestAdapters.random("chat", CONFIG, 4, 0.2f, 12));
+            TestAdapters.random("chat", CONFIG, 4, 0.2f, 12).storedAs(DType.BF16));
 
     private BatchScheduler scheduler() {
         return new BatchScheduler(model::forward, new KvBlockPool(CONFIG.nLayers(), CONFIG.kvDim(), 64, 4),

@@ -4,6 +4,7 @@ import dev.flywheel.engine.adapters.ResidentAdapter;
 import dev.flywheel.engine.lora.LoraAdapter;
 import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.model.Projection;
+import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.LoraWeights;
 import dev.flywheel.kernels.Matrix;
 import java.nio.file.Path;
@@ -27,8 +28,9 @@ public final class TestAdapters {
         return new LoraAdapter(name, rank, 2f * rank, 2f, config, w);
     }
 
+    /** A resident adapter as the engine holds it: weights stored as bfloat16. */
     public static ResidentAdapter resident(String name, ModelConfig config, long seed) {
-        return new ResidentAdapter(name, 1, Path.of("/adapters", name), random(name, config, 2, 0.05f, seed));
+        return new ResidentAdapter(name, 1, Path.of("/adapters", name), random(name, config, 2, 0.05f, seed).storedAs(DType.BF16));
     }
 
     public static float[] uniform(RandomGenerator rng, int n, float amp) {

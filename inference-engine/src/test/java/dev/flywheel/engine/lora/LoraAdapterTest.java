@@ -4,6 +4,9 @@ import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.model.ModelFormatException;
 import dev.flywheel.engine.model.Projection;
 import dev.flywheel.engine.model.TestModels;
+import dev.flywheel.engine.safetensors.FloatCodec;
+import dev.flywheel.kernels.DType;
+import dev.flywheel.kernels.Matrix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +41,42 @@ class LoraAdapterTest {
         assertEquals(4L * 2 * ((16 + 16) + (16 + 8) + (24 + 16)) * 4, a.bytes());
         assertTrue(a.fits(cfg));
         assertFalse(a.fits(new ModelConfig(32, 24, 2, 4, 2, 40, 64, 1e4f, 1e-5f, false, 1, 2)));
+    }
+
+    @Test
+    void storingAsBf16HalvesTheBytesRoundsEveryWeightAndSavesBackLosslessly(@TempDir Path dir) {
+        var params = dev.flywheel.engine.training.LoraParameters.initialize(cfg, 4, 16f,
+                EnumSet.of(Projection.Q, Projection.V), new SplittableRandom(3));
+        LoraAdapter f32 = params.toAdapter("a");
+        // LoRA initialises B to zero; give it values so the rounding shows.
+        for (var pair : params.all()) {
+            float[] v = pair.value();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = v[i] == 0f ? 0.1f + i * 1e-3f : v[i];
+            }
+        }
+        LoraAdapter bf16 = f32.storedAs(DType.BF16);
+        assertEquals(f32.bytes() / 2, bf16.bytes());
+        assertEquals(f32.scale(), bf16.scale());
+        assertEquals(f32.targets(), bf16.targets());
+        for (int l = 0; l < cfg.nLayers(); l++) {
+            for (Projection p : f32.targets()) {
+                Matrix a = f32.weights(l, p).a();
+                Matrix b16 = bf16.weights(l, p).a();
+                assertEquals(DType.BF16, b16.dtype());
+                for (int r = 0; r < a.rows(); r++) {
+                    for (int c = 0; c < a.cols(); c++) {
+                        float want = Float.intBitsToFloat((FloatCodec.toBf16(a.get(r, c)) & 0xffff) << 16);
+                        assertEquals(want, b16.get(r, c), 0f, "layer " + l + " " + p + " A[" + r + ", " + c + "]");
+                        assertEquals(a.get(r, c), b16.get(r, c), Math.abs(a.get(r, c)) / 256f);
+                    }
+                }
+            }
+        }
+        bf16.save(dir, "tiny");
+        LoraAdapter back = LoraAdapter.load(dir, cfg);
+        assertEquals(bf16.weights(1, Projection.V).b().get(3, 2), back.weights(1, Projection.V).b().get(3, 2), 0f);
+        assertEquals(f32.bytes(), back.bytes(), "load reads float32; the registry stores it as it is configured");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.flywheel.engine.model;
 import dev.flywheel.engine.lora.LoraAdapter;
 import dev.flywheel.engine.training.Backprop;
 import dev.flywheel.engine.training.LlamaParameters;
+import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.Kernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,45 +73,86 @@ class LlamaModelTest {
         }
     }
 
-    @Test
-    void servedLoraMatchesWeightsMergedOffline(@TempDir Path dir) throws Exception {
-        ModelConfig cfg = TestModels.tinyConfig(false);
-        LlamaParameters base = TestModels.randomParameters(cfg, 6);
-        var loraParams = TestModels.randomLora(cfg, 4, 7);
-        LoraAdapter adapter = loraParams.toAdapter("merge-check");
-        adapter.save(dir.resolve("adapter"), "tiny");
-        LoraAdapter loaded = LoraAdapter.load(dir.resolve("adapter"), cfg);
-        assertEquals(2f, loaded.scale(), 0f);
-
+    /** base + s·B·A merged offline in float64 then rounded to float32, with A and B as given. */
+    private static LlamaParameters merge(ModelConfig cfg, LlamaParameters base, LoraAdapter adapter) {
         LlamaParameters merged = LlamaParameters.copyOf(cfg, base.weights());
         for (int l = 0; l < cfg.nLayers(); l++) {
             for (Projection p : Projection.values()) {
-                var pair = loraParams.pair(l, p);
+                var pair = adapter.weights(l, p);
                 float[] w = merged.projection(l, p).value();
-                int out = p.out(cfg), in = p.in(cfg), r = loraParams.rank();
+                int out = p.out(cfg), in = p.in(cfg), r = adapter.rank();
                 for (int o = 0; o < out; o++) {
                     for (int i = 0; i < in; i++) {
                         double d = 0;
                         for (int j = 0; j < r; j++) {
-                            d += pair[1].value()[o * r + j] * pair[0].value()[j * in + i];
+                            d += (double) pair.b().get(o, j) * pair.a().get(j, i);
                         }
-                        w[o * in + i] += (float) (loraParams.scale() * d);
+                        w[o * in + i] += (float) (adapter.scale() * d);
                     }
                 }
             }
         }
+        return merged;
+    }
+
+    @Test
+    void servedLoraMatchesWeightsMergedOffline(@TempDir Path dir) throws Exception {
+        ModelConfig cfg = TestModels.tinyConfig(false);
+        LlamaParameters base = TestModels.randomParameters(cfg, 6);
+        LoraAdapter adapter = TestModels.randomLora(cfg, 4, 7).toAdapter("merge-check");
+        adapter.save(dir.resolve("adapter"), "tiny");
+        LoraAdapter loaded = LoraAdapter.load(dir.resolve("adapter"), cfg);
+        assertEquals(2f, loaded.scale(), 0f);
+
         int[] seq = {1, 3, 33, 7, 21, 14, 2};
         try (LlamaModel baseModel = saveAndLoad(base, dir.resolve("base"), kernels);
-             LlamaModel mergedModel = saveAndLoad(merged, dir.resolve("merged"), kernels)) {
-            float[] served = run(baseModel, new DenseKvCache(cfg, 2, BLOCK), new int[][] {seq}, new int[] {0}, new int[][] {{0, 1}}, new LoraAdapter[] {loaded});
-            float[] offline = run(mergedModel, new DenseKvCache(cfg, 2, BLOCK), new int[][] {seq}, new int[] {0}, new int[][] {{0, 1}}, new LoraAdapter[] {null});
-            float[] plain = run(baseModel, new DenseKvCache(cfg, 2, BLOCK), new int[][] {seq}, new int[] {0}, new int[][] {{0, 1}}, new LoraAdapter[] {null});
+             LlamaModel mergedModel = saveAndLoad(merge(cfg, base, loaded), dir.resolve("merged"), kernels)) {
+            float[] served = logits(baseModel, seq, loaded);
+            float[] offline = logits(mergedModel, seq, null);
+            float[] plain = logits(baseModel, seq, null);
             // Tolerance: float32 rounding of W + s·B·A vs W·x + s·B·(A·x), |diff| <= 1e-4 * (1 + |logit|).
             for (int i = 0; i < served.length; i++) {
                 assertEquals(offline[i], served[i], 1e-4 * (1 + Math.abs(offline[i])), "logit " + i);
             }
             assertTrue(maxAbsDiff(served, plain) > 1e-2, "the adapter must change the logits for the check to mean anything");
         }
+    }
+
+    /**
+     * The engine serves adapters stored as bfloat16. Against a merge of those same bf16 values the
+     * match is as tight as in float32 (only summation order differs); against the full-precision
+     * merge each weight of A and B carries a relative rounding error <= 2^-9, so the adapter's effect
+     * on the logits may be off by about 2 · 2^-9 = 0.4 % of itself: we allow 2 % of that effect.
+     */
+    @Test
+    void servedBf16LoraMatchesMergedWeightsWithinBf16Precision(@TempDir Path dir) throws Exception {
+        ModelConfig cfg = TestModels.tinyConfig(false);
+        LlamaParameters base = TestModels.randomParameters(cfg, 6);
+        LoraAdapter full = TestModels.randomLora(cfg, 4, 7).toAdapter("bf16-check");
+        LoraAdapter bf16 = full.storedAs(DType.BF16);
+        assertEquals(full.bytes() / 2, bf16.bytes(), "bf16 halves the resident bytes");
+
+        int[] seq = {1, 3, 33, 7, 21, 14, 2};
+        try (LlamaModel baseModel = saveAndLoad(base, dir.resolve("base"), kernels);
+             LlamaModel mergedBf16 = saveAndLoad(merge(cfg, base, bf16), dir.resolve("merged-bf16"), kernels);
+             LlamaModel mergedFull = saveAndLoad(merge(cfg, base, full), dir.resolve("merged-f32"), kernels)) {
+            float[] served = logits(baseModel, seq, bf16);
+            float[] sameValues = logits(mergedBf16, seq, null);
+            float[] exact = logits(mergedFull, seq, null);
+            float[] plain = logits(baseModel, seq, null);
+            for (int i = 0; i < served.length; i++) {
+                assertEquals(sameValues[i], served[i], 1e-4 * (1 + Math.abs(sameValues[i])), "logit " + i);
+            }
+            double effect = maxAbsDiff(exact, plain);
+            assertTrue(effect > 1e-2, "the adapter must change the logits for the check to mean anything");
+            double error = maxAbsDiff(served, exact);
+            assertTrue(error <= 0.02 * effect, "bf16 serving is off by " + error + " against an adapter effect of " + effect);
+        }
+    }
+
+    private static float[] logits(LlamaModel m, int[] seq, LoraAdapter adapter) {
+        return run(m, new DenseKvCache(m.config(), 2, BLOCK), new int[][] {seq}, new int[] {0}, new int[][] {{0, 1}},
+                new LoraAdapter[] {adapter});
     }
 
     @Test
