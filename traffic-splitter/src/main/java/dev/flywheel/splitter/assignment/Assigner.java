@@ -23,6 +23,8 @@ public final class Assigner {
     public Assignment assign(AssignmentTable table, UnitIds units) {
         BucketHash hash = hashers.get();
         for (List<AssignmentTable.Entry> layer : table.layers()) {
+            String hashedUnit = null; // the layer bucket is computed once per layer (and unit kind)
+            int lb = -1;
             for (AssignmentTable.Entry entry : layer) {
                 Experiment e = entry.experiment();
                 String unitId = units.idFor(e.unit());
@@ -30,7 +32,10 @@ public final class Assigner {
                     continue;
                 }
                 if (!entry.wholeLayer()) {
-                    int lb = hash.bucket(entry.layerSalt(), unitId);
+                    if (!unitId.equals(hashedUnit)) {
+                        lb = hash.bucket(entry.layerSalt(), unitId);
+                        hashedUnit = unitId;
+                    }
                     if (lb < entry.sliceFrom() || lb >= entry.sliceTo()) {
                         continue;
                     }

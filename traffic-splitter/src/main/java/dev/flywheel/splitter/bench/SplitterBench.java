@@ -1,0 +1,257 @@
+package dev.flywheel.splitter.bench;
+
+import dev.flywheel.contracts.topics.Topic;
+import dev.flywheel.splitter.assignment.Assigner;
+import dev.flywheel.splitter.assignment.Assignment;
+import dev.flywheel.splitter.assignment.AssignmentTable;
+import dev.flywheel.splitter.assignment.UnitIds;
+import dev.flywheel.splitter.experiments.Direction;
+import dev.flywheel.splitter.experiments.Experiment;
+import dev.flywheel.splitter.experiments.ExperimentStatus;
+import dev.flywheel.splitter.experiments.MetricSpec;
+import dev.flywheel.splitter.experiments.RampStage;
+import dev.flywheel.splitter.experiments.Unit;
+import dev.flywheel.splitter.experiments.Variant;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * {@code ./run bench splitter}. (1) Assignment decisions per second on one thread over a realistic table (three
+ * experiments in two layers, one of them split into slices, 10 % holdout). (2) Proxy overhead: the same paced load
+ * (default 2,000 requests/s from a fixed pool of workers) sent straight to an instant stub backend and then through
+ * the splitter (real Micronaut server, real Kafka for events and experiment state), reporting the added p50/p99
+ * latency and the achieved-throughput ratio; then both unpaced (closed loop, same concurrency) for the saturation
+ * throughput of each path. Last line: {@code BENCH splitter {json}}.
+ * Arguments (all optional): rate=2000 concurrency=32 seconds=10 kafka=127.0.0.1:19092.
+ */
+public final class SplitterBench {
+    private static final String ADMIN = "bench-admin-token-0123456789";
+    private static final String CLIENT = "bench-client-token-0123456789";
+    private static final String BODY = "{\"model\":\"base\",\"messages\":[{\"role\":\"user\",\"content\":\"What is 12+30?\"}],\"max_tokens\":8}";
+
+    private SplitterBench() {}
+
+    record LoadResult(double rps, double p50Ms, double p99Ms, long errors) {}
+
+    public static void main(String[] args) throws Exception {
+        // Before any logger exists: warnings only, so debug logging does not distort the numbers.
+        System.setProperty("logback.configurationFile", "dev/flywheel/splitter/bench/bench-logback.xml");
+        Map<String, String> opts = new java.util.HashMap<>(Map.of("rate", "2000", "concurrency", "32", "seconds", "10",
+                "kafka", "127.0.0.1:19092"));
+        for (String a : args) {
+            String[] kv = a.split("=", 2);
+            opts.put(kv[0], kv[1]);
+        }
+        int rate = Integer.parseInt(opts.get("rate"));
+        int concurrency = Integer.parseInt(opts.get("concurrency"));
+        int seconds = Integer.parseInt(opts.get("seconds"));
+
+        double assignmentsPerS = assignmentsPerSecond();
+        System.out.printf(Locale.ROOT, "assignments: %.0f decisions/s on one thread%n", assignmentsPerS);
+
+        String json;
+        String prefix = "bench" + Long.toString(System.nanoTime() & 0xffffffL, 36) + ".";
+        try (StubBackend stub = new StubBackend(false, false, 4);
+             EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+                     "micronaut.server.port", -1,
+                     "flywheel.kafka.bootstrap-servers", opts.get("kafka"),
+                     "flywheel.topics.prefix", prefix,
+                     "flywheel.auth.admin-tokens", List.of(ADMIN),
+                     "flywheel.auth.client-tokens", List.of(CLIENT),
+                     "flywheel.splitter.default-backend-url", stub.url().toString()))) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI splitter = URI.create("http://127.0.0.1:" + server.getPort());
+            setUpExperiment(http, splitter, stub.url());
+            URI direct = URI.create(stub.url() + "/v1/chat/completions");
+            URI proxied = URI.create(splitter + "/v1/chat/completions");
+
+            load(http, direct, concurrency, rate, 3); // warm-up both paths (JIT, connections)
+            load(http, proxied, concurrency, rate, 5);
+            LoadResult d = load(http, direct, concurrency, rate, seconds);
+            LoadResult p = load(http, proxied, concurrency, rate, seconds);
+            print("direct  (paced)", d);
+            print("proxied (paced)", p);
+            LoadResult dMax = load(http, direct, concurrency, 0, seconds / 2 + 1);
+            LoadResult pMax = load(http, proxied, concurrency, 0, seconds / 2 + 1);
+            print("direct  (closed loop)", dMax);
+            print("proxied (closed loop)", pMax);
+
+            double ratio = p.rps() / d.rps();
+            json = String.format(Locale.ROOT,
+                    "{\"assignments_per_s\":%.0f,\"p50_added_ms\":%.3f,\"p99_added_ms\":%.3f,\"throughput_ratio\":%.3f,"
+                            + "\"offered_rps\":%d,\"concurrency\":%d,\"direct_rps\":%.1f,\"proxied_rps\":%.1f,"
+                            + "\"direct_p50_ms\":%.3f,\"direct_p99_ms\":%.3f,\"proxied_p50_ms\":%.3f,\"proxied_p99_ms\":%.3f,"
+                            + "\"errors\":%d,\"saturation_direct_rps\":%.1f,\"saturation_proxied_rps\":%.1f,\"saturation_ratio\":%.3f,"
+                            + "\"cores\":%d}",
+                    assignmentsPerS, p.p50Ms() - d.p50Ms(), p.p99Ms() - d.p99Ms(), ratio, rate, concurrency, d.rps(), p.rps(),
+                    d.p50Ms(), d.p99Ms(), p.p50Ms(), p.p99Ms(), d.errors() + p.errors() + dMax.errors() + pMax.errors(),
+                    dMax.rps(), pMax.rps(), pMax.rps() / dMax.rps(), Runtime.getRuntime().availableProcessors());
+        }
+        deleteTopics(opts.get("kafka"), prefix);
+        System.out.println("BENCH splitter " + json);
+    }
+
+    private static void print(String what, LoadResult r) {
+        System.out.printf(Locale.ROOT, "%-22s %8.1f req/s  p50 %.3f ms  p99 %.3f ms  errors %d%n", what, r.rps(), r.p50Ms(), r.p99Ms(), r.errors());
+    }
+
+    /** One thread, a warm table, precomputed unit ids; returns decisions per second over ~3 s after a 2 s warm-up. */
+    static double assignmentsPerSecond() {
+        List<Experiment> experiments = List.of(
+                running("chat-a", "chat", 50, 0, 0.0, 2),
+                running("chat-b", "chat", 50, 5000, 0.0, 3),
+                running("summary", "summary", 100, 0, 10.0, 4));
+        AssignmentTable table = AssignmentTable.of(experiments, 1);
+        Assigner assigner = new Assigner();
+        int n = 1 << 16;
+        UnitIds[] units = new UnitIds[n];
+        for (int i = 0; i < n; i++) {
+            units[i] = new UnitIds("user-" + (i * 2654435761L & 0xffffffffL), null, "req-" + i);
+        }
+        long sink = 0;
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (UnitIds u : units) {
+                sink += assigner.assign(table, u) instanceof Assignment.InExperiment ? 1 : 0;
+            }
+        }
+        long count = 0;
+        long start = System.nanoTime();
+        long end = start + 3_000_000_000L;
+        long now;
+        do {
+            for (UnitIds u : units) {
+                sink += assigner.assign(table, u) instanceof Assignment.InExperiment ? 1 : 0;
+            }
+            count += n;
+            now = System.nanoTime();
+        } while (now < end);
+        if (sink == 42) {
+            System.out.println("(unlikely)");
+        }
+        return count / ((now - start) / 1e9);
+    }
+
+    private static Experiment running(String id, String layer, double traffic, int offset, double holdout, int stage) {
+        List<Variant> variants = List.of(
+                new Variant("control", URI.create("http://127.0.0.1:8000"), "base", Map.of(), 0.001),
+                new Variant("treatment", URI.create("http://127.0.0.1:8000"), "lora", Map.of("temperature", 0.2), 0.001));
+        return new Experiment(id, "", "bench", Unit.USER, variants, "control", layer, holdout,
+                RampStage.defaultPlan(Duration.ofMinutes(1), 10), new MetricSpec("error_rate", Direction.LOWER_IS_BETTER, null, false),
+                List.of(), ExperimentStatus.RUNNING, stage, "salt-" + id, 3, 1, 1, traffic, offset);
+    }
+
+    private static void setUpExperiment(HttpClient http, URI splitter, URI backend) throws Exception {
+        String def = """
+                {"id":"bench","owner":"bench","variants":[
+                  {"id":"control","backend_url":"%s","model":"base"},
+                  {"id":"treatment","backend_url":"%s","model":"lora-bench","overrides":{"temperature":0.2,"system_prompt":"Answer with a number."}}],
+                 "control_variant_id":"control","holdout_percent":5,
+                 "primary_metric":{"metric":"error_rate","direction":"lower_is_better"}}
+                """.formatted(backend, backend);
+        for (String[] step : List.of(new String[] {"/v1/experiments", def}, new String[] {"/v1/experiments/bench/start", "{}"},
+                new String[] {"/v1/experiments/bench/advance", "{}"}, new String[] {"/v1/experiments/bench/advance", "{}"},
+                new String[] {"/v1/experiments/bench/advance", "{}"}, new String[] {"/v1/experiments/bench/advance", "{}"})) {
+            var r = http.send(HttpRequest.newBuilder(URI.create(splitter + step[0])).header("Authorization", "Bearer " + ADMIN)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(step[1])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                throw new IllegalStateException("setting up the bench experiment failed at " + step[0] + ": " + r.body());
+            }
+        }
+    }
+
+    /**
+     * {@code concurrency} workers for {@code seconds}; with {@code rate > 0} each worker sends at its own fixed pace
+     * (rate / concurrency per second, sending at once when late), else back to back. Latency per request in µs.
+     */
+    static LoadResult load(HttpClient http, URI uri, int concurrency, int rate, int seconds) throws InterruptedException {
+        long startNs = System.nanoTime();
+        long endNs = startNs + seconds * 1_000_000_000L;
+        List<long[]> perWorker = new ArrayList<>();
+        int[] counts = new int[concurrency];
+        AtomicLong errors = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        long intervalNs = rate > 0 ? (long) (1e9 * concurrency / rate) : 0;
+        for (int w = 0; w < concurrency; w++) {
+            long[] lat = new long[Math.max(1024, (rate > 0 ? rate / concurrency + 1 : 20_000) * seconds)];
+            perWorker.add(lat);
+            final int worker = w;
+            threads.add(Thread.ofPlatform().start(() -> {
+                HttpRequest req = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + CLIENT)
+                        .header("Content-Type", "application/json").header("X-Flywheel-Unit", "user-" + worker)
+                        .POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
+                long next = startNs + (intervalNs * worker) / Math.max(1, concurrency);
+                int i = 0;
+                while (true) {
+                    if (intervalNs > 0) {
+                        long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        }
+                        next += intervalNs;
+                    }
+                    long t0 = System.nanoTime();
+                    if (t0 >= endNs) {
+                        break;
+                    }
+                    try {
+                        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                        if (r.statusCode() != 200) {
+                            errors.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                    long us = (System.nanoTime() - t0) / 1000;
+                    if (i < lat.length) {
+                        lat[i++] = us;
+                    }
+                }
+                counts[worker] = i;
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - startNs) / 1e9;
+        int total = Arrays.stream(counts).sum();
+        long[] all = new long[total];
+        int pos = 0;
+        for (int w = 0; w < concurrency; w++) {
+            System.arraycopy(perWorker.get(w), 0, all, pos, counts[w]);
+            pos += counts[w];
+        }
+        Arrays.sort(all);
+        double p50 = all.length == 0 ? 0 : all[(int) (all.length * 0.50)] / 1000.0;
+        double p99 = all.length == 0 ? 0 : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1000.0;
+        return new LoadResult(total / elapsed, p50, p99, errors.get());
+    }
+
+    private static void deleteTopics(String bootstrap, String prefix) {
+        var props = new java.util.Properties();
+        props.put("bootstrap.servers", bootstrap);
+        try (Admin admin = Admin.create(props)) {
+            List<String> names = new ArrayList<>();
+            for (Topic t : new dev.flywheel.contracts.topics.Topics(prefix).all()) {
+                names.add(t.name());
+                names.add(t.dlq());
+            }
+            admin.deleteTopics(names).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("could not delete bench topics under " + prefix + ": " + e);
+        }
+    }
+}
