@@ -71,7 +71,8 @@ final class EngineBeans {
     @Singleton
     @Bean(preDestroy = "close")
     LlamaModel model(EngineConfig config, Kernels kernels) {
-        return LlamaModel.load(config.modelDir(), kernels);
+        int threads = config.matmulThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.matmulThreads();
+        return LlamaModel.load(config.modelDir(), kernels, threads);
     }
 
     @Singleton

@@ -1,5 +1,6 @@
 package dev.flywheel.engine.model;
 
+import dev.flywheel.engine.model.internal.RowParallel;
 import dev.flywheel.engine.model.internal.StepForward;
 import dev.flywheel.engine.safetensors.SafetensorsException;
 import dev.flywheel.engine.safetensors.SafetensorsFile;
@@ -14,22 +15,37 @@ import java.util.Objects;
 /**
  * A Llama-architecture decoder (RMSNorm, RoPE, grouped-query attention over a paged KV cache, SwiGLU
  * MLP, tied or untied output) with per-sequence LoRA adapters. Weights stay memory-mapped; closing
- * the model unmaps them. {@link #forward} is safe to call from one thread at a time per KV cache;
- * the model itself holds no per-step state.
+ * the model unmaps them and stops its worker threads. {@link #forward} is safe to call from one
+ * thread at a time per KV cache; large matmuls and attention are split by rows across
+ * {@code threads} threads (results are bit-identical to one thread), and activation buffers are
+ * reused between steps.
  */
 public final class LlamaModel implements AutoCloseable {
     private final ModelConfig config;
     private final LlamaWeights weights;
     private final Kernels kernels;
     private final AutoCloseable storage;
+    private final RowParallel rows;
+    private final StepForward step;
 
-    /** Wraps weights already in memory (tests, trainer); {@code storage} is closed with the model. */
+    /** As {@link #LlamaModel(ModelConfig, LlamaWeights, Kernels, AutoCloseable, int)} with one thread per available processor. */
     public LlamaModel(ModelConfig config, LlamaWeights weights, Kernels kernels, AutoCloseable storage) {
+        this(config, weights, kernels, storage, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Wraps weights already in memory (tests, trainer); {@code storage} is closed with the model.
+     *
+     * @param threads threads splitting each large matmul and attention by rows (>= 1; 1 = the caller only)
+     */
+    public LlamaModel(ModelConfig config, LlamaWeights weights, Kernels kernels, AutoCloseable storage, int threads) {
         this.config = Objects.requireNonNull(config, "config");
         this.weights = Objects.requireNonNull(weights, "weights");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
         this.storage = Objects.requireNonNull(storage, "storage");
         weights.validate(config);
+        this.rows = new RowParallel(threads);
+        this.step = new StepForward(config, weights, kernels, rows);
     }
 
     /**
@@ -37,6 +53,14 @@ public final class LlamaModel implements AutoCloseable {
      * or F16, memory-mapped). Throws {@link ModelFormatException} naming the file and what is wrong.
      */
     public static LlamaModel load(Path hfDir, Kernels kernels) {
+        return load(hfDir, kernels, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** As {@link #load(Path, Kernels)}, splitting large matmuls and attention across {@code threads} threads. */
+    public static LlamaModel load(Path hfDir, Kernels kernels, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
         ModelConfig config = ModelConfig.read(hfDir.resolve("config.json"));
         Path file = hfDir.resolve("model.safetensors");
         SafetensorsFile st;
@@ -62,7 +86,7 @@ public final class LlamaModel implements AutoCloseable {
             Matrix lmHead = config.tiedEmbeddings() ? embedding
                     : st.find("lm_head.weight").orElseThrow(() -> new ModelFormatException(file,
                             "tensor lm_head.weight is missing and config.json has tie_word_embeddings=false")).matrix();
-            return new LlamaModel(config, new LlamaWeights(embedding, layers, finalNorm, lmHead), kernels, st);
+            return new LlamaModel(config, new LlamaWeights(embedding, layers, finalNorm, lmHead), kernels, st, threads);
         } catch (SafetensorsException | IllegalArgumentException e) {
             st.close();
             throw new ModelFormatException(file, e.getMessage(), e);
@@ -77,6 +101,9 @@ public final class LlamaModel implements AutoCloseable {
     public LlamaWeights weights() { return weights; }
 
     public Kernels kernels() { return kernels; }
+
+    /** Threads each large matmul is split across. */
+    public int threads() { return rows.threads(); }
 
     /** Bytes of weights read per decoded token (every matrix once, lm_head included). */
     public long weightBytes() {
@@ -94,11 +121,12 @@ public final class LlamaModel implements AutoCloseable {
      * sequence's LAST fed token.
      */
     public float[] forward(StepBatch batch, KvCache kv) {
-        return new StepForward(config, weights, kernels).run(batch, kv);
+        return step.run(batch, kv);
     }
 
     @Override
     public void close() {
+        rows.close();
         try {
             storage.close();
         } catch (Exception e) {

@@ -6,13 +6,12 @@ import dev.flywheel.engine.model.LlamaWeights;
 import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.model.Projection;
 import dev.flywheel.engine.model.StepBatch;
-import dev.flywheel.engine.safetensors.FloatCodec;
 import dev.flywheel.kernels.Kernels;
 import dev.flywheel.kernels.LoraWeights;
 import dev.flywheel.kernels.Matrix;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * One forward step over all rows of a {@link StepBatch}. Rows are the fed tokens of every sequence,
@@ -20,22 +19,76 @@ import java.util.List;
  * run as one matmul over all N rows; LoRA terms run per segment of adjacent rows sharing an adapter.
  * Every row is computed independently of the others except through the KV cache, so a sequence's
  * result does not depend on its batch-mates (given row-independent kernels).
+ *
+ * <p>Large matmuls are split by output rows across {@link RowParallel} (weight rows are precut into
+ * parts on 16-row boundaries, so each part streams its own slice of the weights once and every
+ * output element is computed exactly as in the unsplit call); attention is split by query rows.
+ * Activation buffers come from a pool of {@link StepScratch}, so steady-state decoding allocates only
+ * the logits it returns. Safe for concurrent callers on distinct KV caches.
  */
 public final class StepForward {
+    /** Part boundaries are multiples of this many weight rows (a multiple of every kernel's row tile). */
+    static final int ROW_ALIGN = 16;
+    /** Below this many multiply-adds a matmul (or an attention step) is not worth waking workers for. */
+    static final long MIN_PARALLEL_WORK = 1L << 16;
+
     private final ModelConfig c;
     private final LlamaWeights w;
     private final Kernels k;
+    private final RowParallel rows;
+    /** [layer][projection ordinal]. */
+    private final SplitMatrix[][] projections;
+    private final SplitMatrix lmHead;
+    private final ConcurrentLinkedDeque<StepScratch> scratch = new ConcurrentLinkedDeque<>();
 
-    public StepForward(ModelConfig config, LlamaWeights weights, Kernels kernels) {
+    /** A weight matrix and its row parts for {@link RowParallel}: part p is rows [start[p], start[p+1]). */
+    private record SplitMatrix(Matrix whole, Matrix[] parts, int[] start) {
+        static SplitMatrix of(Matrix m, RowParallel rows) {
+            int parts = rows.parts(m.rows(), ROW_ALIGN);
+            Matrix[] slices = new Matrix[parts];
+            int[] start = new int[parts + 1];
+            for (int p = 0; p <= parts; p++) {
+                start[p] = RowParallel.start(p, parts, m.rows(), ROW_ALIGN);
+            }
+            for (int p = 0; p < parts; p++) {
+                int n = start[p + 1] - start[p];
+                slices[p] = parts == 1 ? m
+                        : new Matrix(m.data().asSlice(start[p] * m.rowBytes(), n * m.rowBytes()), m.dtype(), n, m.cols());
+            }
+            return new SplitMatrix(m, slices, start);
+        }
+    }
+
+    public StepForward(ModelConfig config, LlamaWeights weights, Kernels kernels, RowParallel rows) {
         this.c = config;
         this.w = weights;
         this.k = kernels;
+        this.rows = rows;
+        this.projections = new SplitMatrix[config.nLayers()][Projection.values().length];
+        for (int l = 0; l < config.nLayers(); l++) {
+            for (Projection p : Projection.values()) {
+                projections[l][p.ordinal()] = SplitMatrix.of(weights.layers().get(l).projection(p), rows);
+            }
+        }
+        this.lmHead = SplitMatrix.of(weights.lmHead(), rows);
     }
 
     /** Row segments sharing one adapter: rows [start[s], start[s+1]) use adapters[s] (null = base). */
     private record Segments(int[] start, LoraAdapter[] adapters, float[] scale) {}
 
     public float[] run(StepBatch batch, KvCache kv) {
+        StepScratch s = scratch.pollFirst();
+        if (s == null) {
+            s = new StepScratch(c, rows.threads());
+        }
+        try {
+            return run(batch, kv, s);
+        } finally {
+            scratch.offerFirst(s);
+        }
+    }
+
+    private float[] run(StepBatch batch, KvCache kv, StepScratch s) {
         int seqs = batch.size();
         int n = batch.totalTokens();
         int dim = c.dim();
@@ -43,58 +96,54 @@ public final class StepForward {
         int hd = c.headDim();
         int hidden = c.hiddenDim();
         int bs = kv.blockSize();
+        s.ensure(n, seqs);
+        float[] x = s.x;
+        int[] rowPos = s.rowPos;
+        int[] rowSeq = s.rowSeq;
 
-        int[] rowPos = new int[n];
-        int[] rowSeq = new int[n];
-        int[] lastRow = new int[seqs];
-        float[] x = new float[n * dim];
         int row = 0;
-        for (int s = 0; s < seqs; s++) {
-            int[] toks = batch.tokens()[s];
-            int start = batch.startPos()[s];
+        long attentionWork = 0;
+        for (int q = 0; q < seqs; q++) {
+            int[] toks = batch.tokens()[q];
+            int start = batch.startPos()[q];
             int end = start + toks.length;
             if (end > c.maxSeqLen()) {
-                throw new IllegalArgumentException("sequence " + s + " reaches position " + (end - 1)
+                throw new IllegalArgumentException("sequence " + q + " reaches position " + (end - 1)
                         + ", beyond maxSeqLen " + c.maxSeqLen());
             }
-            if ((end - 1) / bs >= batch.blockTables()[s].length) {
-                throw new IllegalArgumentException("blockTables[" + s + "] has " + batch.blockTables()[s].length
+            if ((end - 1) / bs >= batch.blockTables()[q].length) {
+                throw new IllegalArgumentException("blockTables[" + q + "] has " + batch.blockTables()[q].length
                         + " blocks of " + bs + ", too few for position " + (end - 1));
             }
-            LoraAdapter adapter = batch.adapters()[s];
+            LoraAdapter adapter = batch.adapters()[q];
             if (adapter != null && !adapter.fits(c)) {
-                throw new IllegalArgumentException("adapters[" + s + "] (" + adapter.name() + ") was built for another base model shape");
+                throw new IllegalArgumentException("adapters[" + q + "] (" + adapter.name() + ") was built for another base model shape");
             }
             for (int t = 0; t < toks.length; t++) {
                 int tok = toks[t];
                 if (tok < 0 || tok >= c.vocabSize()) {
-                    throw new IllegalArgumentException("tokens[" + s + "][" + t + "] = " + tok + " is outside [0, " + c.vocabSize() + ")");
+                    throw new IllegalArgumentException("tokens[" + q + "][" + t + "] = " + tok + " is outside [0, " + c.vocabSize() + ")");
                 }
-                embed(x, row * dim, tok);
+                w.embedding().readRow(tok, x, row * dim);
                 rowPos[row] = start + t;
-                rowSeq[row] = s;
+                rowSeq[row] = q;
+                attentionWork += (long) (start + t + 1) * dim;
                 row++;
             }
-            lastRow[s] = row - 1;
+            s.lastRow[q] = row - 1;
         }
         Segments segments = segments(batch);
+        boolean splitAttention = n > 1 && attentionWork >= MIN_PARALLEL_WORK;
 
-        float[] xb = new float[n * dim];
-        float[] q = new float[n * dim];
-        float[] kRows = new float[n * kvDim];
-        float[] vRows = new float[n * kvDim];
-        float[] att = new float[n * dim];
-        float[] proj = new float[n * dim];
-        float[] gate = new float[n * hidden];
-        float[] up = new float[n * hidden];
+        float[] xb = s.xb, q = s.q, kRows = s.kRows, vRows = s.vRows, att = s.att, proj = s.proj, gate = s.gate, up = s.up;
         for (int l = 0; l < c.nLayers(); l++) {
             LlamaWeights.Layer layer = w.layers().get(l);
             for (int r = 0; r < n; r++) {
                 k.rmsnorm(xb, r * dim, x, r * dim, layer.attentionNorm(), dim, c.rmsEps());
             }
-            project(l, Projection.Q, layer, q, xb, n, segments);
-            project(l, Projection.K, layer, kRows, xb, n, segments);
-            project(l, Projection.V, layer, vRows, xb, n, segments);
+            project(l, Projection.Q, q, xb, n, segments, s);
+            project(l, Projection.K, kRows, xb, n, segments, s);
+            project(l, Projection.V, vRows, xb, n, segments, s);
             float[] kc = kv.keys(l);
             float[] vc = kv.values(l);
             for (int r = 0; r < n; r++) {
@@ -107,77 +156,112 @@ public final class StepForward {
                 System.arraycopy(vRows, r * kvDim, vc, slot * kvDim, kvDim);
             }
             // Rows of one sequence are in position order and all their K/V are written above, so row r
-            // attending over [0, pos] sees exactly its causal prefix.
-            for (int r = 0; r < n; r++) {
-                k.attention(att, r * dim, q, r * dim, kc, vc, batch.blockTables()[rowSeq[r]], bs, rowPos[r] + 1,
-                        c.nHeads(), c.nKvHeads(), hd);
+            // attending over [0, pos] sees exactly its causal prefix; rows only read the cache here.
+            RowParallel.Part attend = (from, to, part) -> {
+                for (int r = from; r < to; r++) {
+                    k.attention(att, r * dim, q, r * dim, kc, vc, batch.blockTables()[rowSeq[r]], bs, rowPos[r] + 1,
+                            c.nHeads(), c.nKvHeads(), hd);
+                }
+            };
+            if (splitAttention) {
+                rows.split(n, 1, attend);
+            } else {
+                attend.run(0, n, 0);
             }
-            project(l, Projection.O, layer, proj, att, n, segments);
+            project(l, Projection.O, proj, att, n, segments, s);
             add(x, proj, n * dim);
 
             for (int r = 0; r < n; r++) {
                 k.rmsnorm(xb, r * dim, x, r * dim, layer.mlpNorm(), dim, c.rmsEps());
             }
-            project(l, Projection.GATE, layer, gate, xb, n, segments);
-            project(l, Projection.UP, layer, up, xb, n, segments);
+            project(l, Projection.GATE, gate, xb, n, segments, s);
+            project(l, Projection.UP, up, xb, n, segments, s);
             for (int i = 0; i < n * hidden; i++) {
                 float g = gate[i];
                 gate[i] = g / (1f + (float) Math.exp(-g)) * up[i]; // SwiGLU: silu(gate) * up
             }
-            project(l, Projection.DOWN, layer, proj, gate, n, segments);
+            project(l, Projection.DOWN, proj, gate, n, segments, s);
             add(x, proj, n * dim);
         }
 
-        float[] last = new float[seqs * dim];
-        for (int s = 0; s < seqs; s++) {
-            k.rmsnorm(last, s * dim, x, lastRow[s] * dim, w.finalNorm(), dim, c.rmsEps());
+        float[] last = s.last;
+        for (int q2 = 0; q2 < seqs; q2++) {
+            k.rmsnorm(last, q2 * dim, x, s.lastRow[q2] * dim, w.finalNorm(), dim, c.rmsEps());
         }
+        // The logits belong to the caller (the scheduler samples from them after the step), so they are fresh.
         float[] logits = new float[seqs * c.vocabSize()];
-        k.matmul(logits, last, seqs, w.lmHead());
+        matmul(logits, last, seqs, lmHead, s);
         return logits;
     }
 
-    private void project(int layerIndex, Projection p, LlamaWeights.Layer layer, float[] y, float[] xIn, int n, Segments seg) {
-        k.matmul(y, xIn, n, layer.projection(p));
+    private void project(int layerIndex, Projection p, float[] y, float[] xIn, int n, Segments seg, StepScratch s) {
+        matmul(y, xIn, n, projections[layerIndex][p.ordinal()], s);
         int count = seg.adapters().length;
-        LoraWeights[] lw = new LoraWeights[count];
-        boolean any = false;
-        for (int s = 0; s < count; s++) {
-            LoraAdapter a = seg.adapters()[s];
-            lw[s] = a == null ? null : a.weights(layerIndex, p);
-            any |= lw[s] != null;
+        LoraWeights[] lw = null;
+        for (int i = 0; i < count; i++) {
+            LoraAdapter a = seg.adapters()[i];
+            LoraWeights pair = a == null ? null : a.weights(layerIndex, p);
+            if (pair != null) {
+                if (lw == null) {
+                    lw = new LoraWeights[count];
+                }
+                lw[i] = pair;
+            }
         }
-        if (any) {
+        if (lw != null) {
             k.loraSgmv(y, xIn, seg.start(), lw, seg.scale(), p.in(c), p.out(c));
         }
     }
 
-    private static Segments segments(StepBatch batch) {
-        List<Integer> starts = new ArrayList<>();
-        List<LoraAdapter> adapters = new ArrayList<>();
-        int row = 0;
-        for (int s = 0; s < batch.size(); s++) {
-            LoraAdapter a = batch.adapters()[s];
-            if (s == 0 || a != adapters.getLast()) {
-                starts.add(row);
-                adapters.add(a);
+    /**
+     * y[b, r] = Σ_c x[b, c] · W[r, c] for b < batch. Split by weight rows when worth it: part p computes
+     * its rows into its own buffer [batch, rows of p] and copies them into y's columns.
+     */
+    private void matmul(float[] y, float[] x, int batch, SplitMatrix m, StepScratch s) {
+        Matrix whole = m.whole();
+        if (m.parts().length == 1 || (long) whole.rows() * whole.cols() * batch < MIN_PARALLEL_WORK) {
+            k.matmul(y, x, batch, whole);
+            return;
+        }
+        int outRows = whole.rows();
+        float[][] outs = new float[m.parts().length][];
+        for (int p = 0; p < outs.length; p++) {
+            outs[p] = s.partOut(p, batch * m.parts()[p].rows());
+        }
+        rows.split(m.parts().length, 1, (from, to, unused) -> {
+            for (int p = from; p < to; p++) {
+                Matrix part = m.parts()[p];
+                int partRows = part.rows();
+                float[] out = outs[p];
+                k.matmul(out, x, batch, part);
+                int col = m.start()[p];
+                for (int b = 0; b < batch; b++) {
+                    System.arraycopy(out, b * partRows, y, b * outRows + col, partRows);
+                }
             }
-            row += batch.tokens()[s].length;
-        }
-        starts.add(row);
-        float[] scale = new float[adapters.size()];
-        for (int i = 0; i < scale.length; i++) {
-            scale[i] = adapters.get(i) == null ? 0f : adapters.get(i).scale();
-        }
-        return new Segments(starts.stream().mapToInt(Integer::intValue).toArray(), adapters.toArray(LoraAdapter[]::new), scale);
+        });
     }
 
-    private void embed(float[] x, int off, int token) {
-        Matrix e = w.embedding();
-        long base = (long) token * c.dim();
-        for (int i = 0; i < c.dim(); i++) {
-            x[off + i] = FloatCodec.read(e.data(), e.dtype(), base + i);
+    private static Segments segments(StepBatch batch) {
+        int n = batch.size();
+        int[] starts = new int[n + 1];
+        LoraAdapter[] adapters = new LoraAdapter[n];
+        int count = 0;
+        int row = 0;
+        for (int q = 0; q < n; q++) {
+            LoraAdapter a = batch.adapters()[q];
+            if (q == 0 || a != adapters[count - 1]) {
+                starts[count] = row;
+                adapters[count++] = a;
+            }
+            row += batch.tokens()[q].length;
         }
+        starts[count] = row;
+        float[] scale = new float[count];
+        for (int i = 0; i < count; i++) {
+            scale[i] = adapters[i] == null ? 0f : adapters[i].scale();
+        }
+        return new Segments(Arrays.copyOf(starts, count + 1), Arrays.copyOf(adapters, count), scale);
     }
 
     private static void add(float[] x, float[] d, int n) {

@@ -1,0 +1,55 @@
+package dev.flywheel.engine.model.internal;
+
+import dev.flywheel.engine.model.ModelConfig;
+
+/**
+ * The activation buffers of one forward step, reused from step to step (grown when a step has more
+ * rows, never shrunk) so decoding allocates nothing large per token. Shapes for N rows:
+ * x, xb, q, att, proj [N, dim]; kRows, vRows [N, kvDim]; gate, up [N, hidden]; last [seqs, dim];
+ * partOut[p] is part p's slice of a row-split matmul output [N, rows of that part]. One step uses one
+ * scratch at a time (StepForward keeps a pool of them for concurrent callers).
+ */
+final class StepScratch {
+    private final ModelConfig c;
+    int rows = -1;
+    int seqs = -1;
+    float[] x, xb, q, att, proj, kRows, vRows, gate, up, last;
+    int[] rowPos, rowSeq, lastRow;
+    final float[][] partOut;
+
+    StepScratch(ModelConfig config, int parts) {
+        this.c = config;
+        this.partOut = new float[parts][0];
+    }
+
+    /** Makes room for {@code n} rows and {@code sequences} sequences. */
+    void ensure(int n, int sequences) {
+        if (n > rows) {
+            x = new float[n * c.dim()];
+            xb = new float[n * c.dim()];
+            q = new float[n * c.dim()];
+            att = new float[n * c.dim()];
+            proj = new float[n * c.dim()];
+            kRows = new float[n * c.kvDim()];
+            vRows = new float[n * c.kvDim()];
+            gate = new float[n * c.hiddenDim()];
+            up = new float[n * c.hiddenDim()];
+            rowPos = new int[n];
+            rowSeq = new int[n];
+            rows = n;
+        }
+        if (sequences > seqs) {
+            last = new float[sequences * c.dim()];
+            lastRow = new int[sequences];
+            seqs = sequences;
+        }
+    }
+
+    /** Part p's output buffer, at least {@code size} floats. */
+    float[] partOut(int p, int size) {
+        if (partOut[p].length < size) {
+            partOut[p] = new float[size];
+        }
+        return partOut[p];
+    }
+}

@@ -1,0 +1,69 @@
+package dev.flywheel.engine.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flywheel.engine.batching.RandomLlama;
+import dev.flywheel.engine.batching.TestAdapters;
+import dev.flywheel.engine.lora.LoraAdapter;
+import dev.flywheel.kernels.DType;
+import dev.flywheel.kernels.Kernels;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Splitting matmuls by output rows and attention by query rows across threads must not change a
+ * single bit of the logits, with the reference and the native kernels (the build compiles them with
+ * gcc; Kernels.best() picks them) and both weight dtypes the engine serves. The Vector API kernels are
+ * left out: their matmul and attention give different low bits before and after C2 compiles them
+ * (interpreted vs intrinsic lane reductions), so two runs of even one thread can differ.
+ */
+class ParallelForwardTest {
+    /**
+     * dim 256: q/o projections are 256 x 256 = 65536 multiply-adds per row, at the split threshold, so
+     * even batch-1 decode splits them; k/v (64 x 256) stay unsplit. Odd vocabulary (1001) and hidden
+     * (688) sizes give uneven parts and kernel row tails. A 40-token prefill splits attention.
+     */
+    private static final ModelConfig CONFIG = new ModelConfig(256, 688, 2, 8, 2, 1001, 128, 10000f, 1e-5f, false, -1, -1);
+
+    @ParameterizedTest(name = "{0} kernels, {1} weights")
+    @CsvSource({"scalar, F32", "scalar, BF16", "native, F32", "native, BF16"})
+    void threadedForwardIsBitIdenticalToOneThread(String kernelsName, DType dtype) {
+        Kernels kernels = Kernels.named(kernelsName);
+        LoraAdapter math = TestAdapters.random("math", CONFIG, 8, 0.05f, 5).storedAs(DType.BF16);
+        LoraAdapter chat = TestAdapters.random("chat", CONFIG, 4, 0.05f, 6);
+        try (LlamaModel one = RandomLlama.build(CONFIG, 77, kernels, dtype, 1);
+             LlamaModel three = RandomLlama.build(CONFIG, 77, kernels, dtype, 3)) {
+            assertEquals(3, three.threads());
+            List<float[]> a = steps(one, math, chat);
+            List<float[]> b = steps(three, math, chat);
+            for (int i = 0; i < a.size(); i++) {
+                assertArrayEquals(a.get(i), b.get(i), 0f, "step " + i);
+            }
+        }
+    }
+
+    /** A mixed prefill (40, 1 and 7 tokens on two adapters and the base), then decode at batch 3 and batch 1. */
+    private static List<float[]> steps(LlamaModel model, LoraAdapter math, LoraAdapter chat) {
+        DenseKvCache kv = new DenseKvCache(CONFIG, 12, 16);
+        int[][] tables = {{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9, 10, 11}};
+        LoraAdapter[] adapters = {math, null, chat};
+        List<float[]> out = new ArrayList<>();
+        out.add(model.forward(new StepBatch(new int[][] {tokens(40, 1), tokens(1, 2), tokens(7, 3)},
+                new int[] {0, 0, 0}, tables, adapters), kv));
+        out.add(model.forward(new StepBatch(new int[][] {{5}, {6}, {7}}, new int[] {40, 1, 7}, tables, adapters), kv));
+        out.add(model.forward(new StepBatch(new int[][] {{9}}, new int[] {41}, new int[][] {tables[0]},
+                new LoraAdapter[] {math}), kv));
+        return out;
+    }
+
+    private static int[] tokens(int n, int seed) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = (i * 131 + seed * 17) % CONFIG.vocabSize();
+        }
+        return t;
+    }
+}
