@@ -10,6 +10,13 @@ public final class StatsEngine {
     private final ExperimentAnalyzer analyzer;
     private final Clock clock;
 
+    /**
+     * How far before its previous refresh each refresh of the per-unit rollup looks again for rows committed late
+     * (a row's {@code inserted_at} is taken when its INSERT starts, so a long INSERT commits rows older than "now").
+     * Must exceed the longest INSERT into the event tables; ingest batches take well under a second.
+     */
+    public static final java.time.Duration LATE_COMMIT_OVERLAP = java.time.Duration.ofSeconds(60);
+
     /** Default limit on one ClickHouse query of the statistics. */
     public static final java.time.Duration DEFAULT_QUERY_TIMEOUT = java.time.Duration.ofMinutes(2);
 

@@ -14,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,38 +21,43 @@ import java.util.Map;
 
 /**
  * Reads one experiment's aggregates from ClickHouse with SQL that runs on 18.16 and current versions (no window
- * functions, no JSON functions, no DateTime64). Two queries:
+ * functions, no JSON functions, no DateTime64). First the per-unit rollup is brought up to date ({@link UnitRollup}:
+ * only units touched since the last read are recomputed, from deduplicated events, so replays never count twice);
+ * then two reads of the rollup (one row per unit, not per event):
  * <ol>
- *   <li>latency quantiles per variant (control's become the thresholds of the latency comparisons). Read without
- *       FINAL: a replayed event is one more draw from the same distribution, so it cannot move a quantile materially,
- *       and FINAL would double this query's cost;
- *   <li>one scan of the experiment's inference events ({@code FINAL}: the ReplacingMergeTree collapses replays on
- *       event id) joined on request id to one row per request of feedback ({@code FINAL}) and evaluator scores (the
- *       latest evaluator version per request and evaluator, which also neutralises duplicate score rows), summed per
- *       (variant, stage, unit) and then per (variant, stage) into the five sums of each ratio metric.
+ *   <li>latency quantiles per variant over every request's latency (control's become the latency thresholds);
+ *   <li>per (variant, stage), the sums of each ratio metric's per-unit numerator and denominator, their squares and
+ *       cross products.
  * </ol>
- * When the unit is a request, every request is its own unit and the per-unit grouping is skipped (same sums, far
- * less work). Shapes: one result row per (variant, stage); columns per metric {Σx, Σx², Σx·y} with y = requests, or
+ * When the unit is a request, the per-request second moments kept in the rollup stand in for the per-unit squares.
+ * Shapes: one result row per (variant, stage); columns per metric {Σx, Σx², Σx·y} with y = requests, or
  * {Σx, Σy, Σx², Σy², Σx·y} for thumbs, ratings and scores.
  */
 public final class ClickHouseAggregates {
-    /** Per-unit columns: name, expression when grouping by unit, expression when each request is a unit. */
-    private record Column(String name, String grouped, String flat) {
-        static Column summed(String name) {
-            return new Column(name, "sum(" + name + ")", name);
+    /**
+     * A per-unit value read from a rollup row: its expression, and the expression of Σ over the unit's requests of
+     * the per-request value squared (for experiments whose unit is the request; x itself for 0/1 values).
+     */
+    private record Column(String name, String value, String requestSquares) {
+        static Column binary(String name, String value) {
+            return new Column(name, value, value);
         }
     }
 
     private static final List<Column> COLUMNS = List.of(
-            new Column("n", "toFloat64(count())", "toFloat64(1)"),
-            new Column("err", "toFloat64(countIf(status = 'error'))", "toFloat64(status = 'error')"),
-            new Column("fb", "toFloat64(countIf(status = 'fallback'))", "toFloat64(status = 'fallback')"),
-            new Column("tok", "toFloat64(sum(prompt_tokens + completion_tokens))", "toFloat64(prompt_tokens + completion_tokens)"),
-            new Column("cost", "sum(cost)", "cost"),
-            new Column("l50", "toFloat64(countIf(latency_ms > ?))", "toFloat64(latency_ms > ?)"),
-            new Column("l95", "toFloat64(countIf(latency_ms > ?))", "toFloat64(latency_ms > ?)"),
-            new Column("l99", "toFloat64(countIf(latency_ms > ?))", "toFloat64(latency_ms > ?)"),
-            Column.summed("up"), Column.summed("tn"), Column.summed("rs"), Column.summed("rn"), Column.summed("cv"));
+            Column.binary("n", "toFloat64(requests)"),
+            Column.binary("err", "toFloat64(errors)"),
+            Column.binary("fb", "toFloat64(fallbacks)"),
+            new Column("tok", "tokens", "tokens_sq"),
+            new Column("cost", "cost", "cost_sq"),
+            Column.binary("l50", "toFloat64(arrayCount(l -> l > ?, latencies))"),
+            Column.binary("l95", "toFloat64(arrayCount(l -> l > ?, latencies))"),
+            Column.binary("l99", "toFloat64(arrayCount(l -> l > ?, latencies))"),
+            new Column("up", "thumbs_up", "thumbs_up_sq"),
+            new Column("tn", "thumbs", "thumbs_sq"),
+            new Column("rs", "rating_sum", "rating_sum_sq"),
+            new Column("rn", "ratings", "ratings_sq"),
+            new Column("cv", "conversions", "conversions_sq"));
 
     private final ClickHouseConnections connections;
     private final java.time.Duration queryTimeout;
@@ -72,6 +76,7 @@ public final class ClickHouseAggregates {
 
     public ExperimentData read(AnalysisPlan plan) {
         try (Connection c = open()) {
+            new UnitRollup(db(), dev.flywheel.splitter.stats.StatsEngine.LATE_COMMIT_OVERLAP).refresh(c, plan.experimentId());
             Map<String, Map<Double, Double>> quantiles = quantiles(c, plan);
             Map<Double, Double> control = quantiles.getOrDefault(plan.controlVariantId(), Map.of());
             Map<String, Map<Integer, Builder>> cells = new LinkedHashMap<>();
@@ -90,8 +95,8 @@ public final class ClickHouseAggregates {
     }
 
     private Map<String, Map<Double, Double>> quantiles(Connection c, AnalysisPlan plan) throws SQLException {
-        String sql = "SELECT variant_id, q[1], q[2], q[3] FROM (SELECT variant_id, quantiles(0.5, 0.95, 0.99)(latency_ms) AS q FROM "
-                + db() + ".inference_events WHERE experiment_id = ? GROUP BY variant_id)";
+        String sql = "SELECT variant_id, q[1], q[2], q[3] FROM (SELECT variant_id, quantilesArray(0.5, 0.95, 0.99)(latencies) AS q FROM "
+                + db() + ".stats_unit_rollup FINAL WHERE experiment_id = ? GROUP BY variant_id)";
         Map<String, Map<Double, Double>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, plan.experimentId());
@@ -104,92 +109,66 @@ public final class ClickHouseAggregates {
         return out;
     }
 
-    /** The join of inference events with one row per request of feedback and scores; {@code k} evaluators. */
-    private String joined(int k) {
-        StringBuilder scoreCols = new StringBuilder();
-        StringBuilder zeroScores = new StringBuilder();
-        StringBuilder scorePicks = new StringBuilder();
-        StringBuilder scoreSums = new StringBuilder();
-        StringBuilder outerCols = new StringBuilder();
-        for (int i = 0; i < k; i++) {
-            scoreCols.append(", s").append(i).append(", c").append(i);
-            zeroScores.append(", toFloat64(0) AS s").append(i).append(", toFloat64(0) AS c").append(i);
-            scorePicks.append(", if(evaluator_id = ?, score, toFloat64(0)) AS s").append(i)
-                    .append(", toFloat64(evaluator_id = ?) AS c").append(i);
-            scoreSums.append(", sum(s").append(i).append(") AS s").append(i).append(", sum(c").append(i).append(") AS c").append(i);
-        }
-        outerCols.append(scoreCols);
-        String scores = k == 0 ? "" : """
-                  UNION ALL
-                  SELECT request_id, toFloat64(0) AS up, toFloat64(0) AS tn, toFloat64(0) AS rs, toFloat64(0) AS rn,
-                         toFloat64(0) AS cv%2$s
-                  FROM (SELECT request_id, evaluator_id, argMax(score, evaluator_version) AS score FROM %1$s.score_events
-                        WHERE experiment_id = ? AND status = 'ok' AND evaluator_id IN (%3$s) GROUP BY request_id, evaluator_id)
-                """.formatted(db(), scorePicks, String.join(", ", Collections.nCopies(k, "?")));
-        return """
-                SELECT variant_id, ramp_stage, unit_id, status, prompt_tokens, completion_tokens, cost, latency_ms, up, tn, rs, rn, cv%2$s
-                FROM (
-                  SELECT event_id AS request_id, variant_id, ramp_stage, unit_id, status, prompt_tokens, completion_tokens, cost, latency_ms
-                  FROM %1$s.inference_events FINAL WHERE experiment_id = ?
-                ) ANY LEFT JOIN (
-                  SELECT request_id, sum(up) AS up, sum(tn) AS tn, sum(rs) AS rs, sum(rn) AS rn, max(cv) AS cv%3$s
-                  FROM (
-                    SELECT request_id, if(kind = 'thumbs', v, toFloat64(0)) AS up, toFloat64(kind = 'thumbs') AS tn,
-                           if(kind = 'rating', v, toFloat64(0)) AS rs, toFloat64(kind = 'rating') AS rn,
-                           if(kind = 'conversion', v, toFloat64(0)) AS cv%4$s
-                    FROM (SELECT request_id, kind, ifNull(value, toFloat64(0)) AS v FROM %1$s.feedback_events FINAL WHERE ts_ms >= ?)
-                %5$s  )
-                  GROUP BY request_id
-                ) USING request_id""".formatted(db(), outerCols, scoreSums, zeroScores, scores);
-    }
-
     private void readJoined(Connection c, AnalysisPlan plan, Map<Double, Double> controlQuantiles,
                             Map<String, Map<Integer, Builder>> cells) throws SQLException {
         boolean perRequest = plan.unit() == Unit.REQUEST;
         List<String> evaluators = plan.evaluatorIds();
         List<Column> columns = new ArrayList<>(COLUMNS);
         for (int i = 0; i < evaluators.size(); i++) {
-            columns.add(Column.summed("s" + i));
-            columns.add(Column.summed("c" + i));
+            String pick = "arrayMap((e, s) -> if(e = ?, s, toFloat64(0)), score_evaluators, scores)";
+            columns.add(new Column("s" + i, "arraySum(" + pick + ")", "arraySum(arrayMap(s -> s * s, " + pick + "))"));
+            columns.add(Column.binary("c" + i, "toFloat64(arrayCount(e -> e = ?, score_evaluators))"));
         }
         StringBuilder inner = new StringBuilder("SELECT variant_id, ramp_stage");
         for (Column col : columns) {
-            inner.append(", ").append(perRequest ? col.flat() : col.grouped()).append(" AS ").append(col.name());
+            inner.append(", ").append(col.value()).append(" AS ").append(col.name());
+            if (perRequest) {
+                inner.append(", ").append(col.requestSquares()).append(" AS ").append(col.name()).append("_sq");
+            }
         }
-        inner.append(" FROM (").append(joined(evaluators.size())).append(')');
-        if (!perRequest) {
-            inner.append(" GROUP BY variant_id, ramp_stage, unit_id");
+        if (perRequest) {
+            inner.append(", thumbs_up_x_thumbs AS up_x_tn, rating_sum_x_ratings AS rs_x_rn");
         }
-        StringBuilder outer = new StringBuilder("SELECT variant_id, ramp_stage, count() AS units");
+        inner.append(" FROM ").append(db()).append(".stats_unit_rollup FINAL WHERE experiment_id = ?");
+        // Per unit: Σx, Σx², Σx·n. Per request (n = 1 each): Σx, Σ per-request x², Σx.
+        StringBuilder outer = new StringBuilder("SELECT variant_id, ramp_stage, ").append(perRequest ? "toUInt64(sum(n))" : "count()").append(" AS units");
         for (Column col : columns) {
             String x = col.name();
-            outer.append(", sum(").append(x).append("), sum(").append(x).append(" * ").append(x).append("), sum(")
-                    .append(x).append(" * n)");
+            if (perRequest) {
+                outer.append(", sum(").append(x).append("), sum(").append(x).append("_sq), sum(").append(x).append(')');
+            } else {
+                outer.append(", sum(").append(x).append("), sum(").append(x).append(" * ").append(x).append("), sum(")
+                        .append(x).append(" * n)");
+            }
         }
-        outer.append(", sum(up * tn), sum(rs * rn)");
+        outer.append(perRequest ? ", sum(up_x_tn), sum(rs_x_rn)" : ", sum(up * tn), sum(rs * rn)");
         for (int i = 0; i < evaluators.size(); i++) {
-            outer.append(", sum(s").append(i).append(" * c").append(i).append(')');
+            // Each request has at most one latest score per evaluator, so per request s·c = s.
+            outer.append(perRequest ? ", sum(s" + i + ")" : ", sum(s" + i + " * c" + i + ')');
         }
         outer.append(" FROM (").append(inner).append(") GROUP BY variant_id, ramp_stage");
         try (PreparedStatement ps = c.prepareStatement(outer.toString())) {
             int i = 1;
-            // Parameter order follows the text: latency thresholds, experiment, feedback since, then per evaluator
-            // (id, id) for the score columns, the experiment again and the evaluator ids of the IN list.
+            // Parameter order follows the text: each latency threshold (twice per request: value and square), then per
+            // evaluator its id for the score and the count (the score's id twice more per request), then the experiment.
             for (double q : new double[] {0.5, 0.95, 0.99}) {
-                ps.setDouble(i++, controlQuantiles.getOrDefault(q, Double.MAX_VALUE));
+                double threshold = controlQuantiles.getOrDefault(q, Double.MAX_VALUE);
+                ps.setDouble(i++, threshold);
+                if (perRequest) {
+                    ps.setDouble(i++, threshold);
+                }
+            }
+            for (String e : evaluators) {
+                ps.setString(i++, e);
+                if (perRequest) {
+                    ps.setString(i++, e);
+                }
+                ps.setString(i++, e);
+                if (perRequest) {
+                    ps.setString(i++, e);
+                }
             }
             ps.setString(i++, plan.experimentId());
-            ps.setLong(i++, plan.sinceMs());
-            if (!evaluators.isEmpty()) {
-                for (String e : evaluators) {
-                    ps.setString(i++, e);
-                    ps.setString(i++, e);
-                }
-                ps.setString(i++, plan.experimentId());
-                for (String e : evaluators) {
-                    ps.setString(i++, e);
-                }
-            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String variant = rs.getString(1);
