@@ -57,6 +57,15 @@ class EventCodecTest {
     }
 
     @Test
+    void numbersInStringsAndStringsAsNumbersAreWrongTypes() {
+        var e = rejected("{\"event_id\":\"a\",\"ts\":1763800000000,\"request_id\":\"r\",\"kind\":\"rating\",\"value\":\"5\"}", FeedbackEvent.class);
+        assertEquals("value", e.field());
+        var e2 = rejected("{\"event_id\":\"a\",\"ts\":1763800000000,\"request_id\":42,\"kind\":\"thumbs\",\"value\":1}", FeedbackEvent.class);
+        assertEquals("request_id", e2.field());
+        assertTrue(e2.reason().contains("string"), e2.getMessage());
+    }
+
+    @Test
     void unknownKindListsTheAllowedOnes() {
         var e = rejected("{\"event_id\":\"a\",\"ts\":1763800000000,\"request_id\":\"r\",\"kind\":\"likes\",\"value\":1}", FeedbackEvent.class);
         assertEquals("kind", e.field());
