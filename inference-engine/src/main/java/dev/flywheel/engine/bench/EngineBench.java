@@ -10,6 +10,7 @@ import dev.flywheel.engine.lora.LoraAdapter;
 import dev.flywheel.engine.model.LlamaModel;
 import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.model.Projection;
+import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.Kernels;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
@@ -29,7 +30,11 @@ import java.util.random.RandomGeneratorFactory;
  * single-stream decode tokens/s and its fraction of the memory-bandwidth roofline (weight bytes read
  * per token against bandwidth measured in the same run), batched decode at 1/8/32, 32 distinct rank-8
  * adapters vs all-base at batch 32, time to first token for a 512-token prompt cold vs prefix hit, and
- * the memory of 100 resident rank-8 adapters against the base weights. Last line: BENCH engine {json}.
+ * the memory of 100 resident rank-8 adapters against the base weights. Adapters target q_proj and
+ * v_proj (PEFT's default for Llama) and are stored as the engine keeps them resident (bfloat16); the
+ * all-projection figures are printed beside. The forward runs with one thread per available
+ * processor (as served); single-stream decode is also measured on one thread. The 1-minute load
+ * average before and after is recorded, since the machine may be shared. Last line: BENCH engine {json}.
  */
 public final class EngineBench {
     private static final ModelConfig BENCH_15M = new ModelConfig(288, 768, 6, 6, 6, 32000, 1024, 10000f, 1e-5f, true, -1, -1);
@@ -44,6 +49,11 @@ public final class EngineBench {
         Kernels kernels = Kernels.best();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("kernels", kernels.name());
+        int threads = Runtime.getRuntime().availableProcessors();
+        out.put("threads", threads);
+        out.put("adapter_targets", "q_proj,v_proj");
+        out.put("adapter_dtype", "bf16");
+        out.put("load_avg_1m_start", loadAverage());
         double bw1 = MemoryBandwidth.measure(1, 512L << 20, 5);
         int cores = Runtime.getRuntime().availableProcessors();
         double bwAll = MemoryBandwidth.measure(cores, 512L << 20, 5);
@@ -54,18 +64,28 @@ public final class EngineBench {
         Path tmp = Files.createTempDirectory("engine-bench");
         RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(15);
         Path dir = RandomModelFiles.write(tmp.resolve("random-15m"), BENCH_15M, rng);
-        try (LlamaModel model = LlamaModel.load(dir, kernels)) {
+        try (LlamaModel model = LlamaModel.load(dir, kernels, threads)) {
             out.putAll(measure("", model, bwAll, bw1, rng, true));
+        }
+        try (LlamaModel model = LlamaModel.load(dir, kernels, 1)) {
+            ServingRuns runs = new ServingRuns(model, 1024, 16);
+            runs.decodeTokensPerSecond(new ResidentAdapter[1], 16, 8, 99);
+            double oneThread = best(() -> runs.decodeTokensPerSecond(new ResidentAdapter[1], 16, DECODE_STEPS, 1), 3);
+            out.put("decode_tok_per_s_1thread", round(oneThread));
+            out.put("roofline_fraction_single_thread_forward", round(oneThread / (bw1 / model.weightBytes())));
+            System.out.printf("[random 15M] single-stream decode on 1 thread: %.1f tok/s (%.3f of the 1-thread roofline)%n",
+                    oneThread, oneThread / (bw1 / model.weightBytes()));
         }
         Path shipped = Path.of(args.length > 0 ? args[0] : "inference-engine/models/arith-tiny");
         if (Files.isRegularFile(shipped.resolve("model.safetensors")) && Files.isRegularFile(shipped.resolve("config.json"))) {
-            try (LlamaModel model = LlamaModel.load(shipped, kernels)) {
+            try (LlamaModel model = LlamaModel.load(shipped, kernels, threads)) {
                 out.putAll(measure("shipped_", model, bwAll, bw1, rng, false));
             }
         } else {
             System.out.println("shipped model not found at " + shipped.toAbsolutePath() + "; measured the random model only");
             out.put("shipped_model", "absent");
         }
+        out.put("load_avg_1m_end", loadAverage());
         System.out.println("BENCH engine " + new ObjectMapper().writeValueAsString(out));
     }
 
@@ -102,7 +122,7 @@ public final class EngineBench {
 
         ResidentAdapter[] distinct = new ResidentAdapter[32];
         for (int i = 0; i < distinct.length; i++) {
-            LoraAdapter a = RandomModelFiles.adapter("bench-" + i, c, 8, DEFAULT_TARGETS, rng);
+            LoraAdapter a = RandomModelFiles.adapter("bench-" + i, c, 8, DEFAULT_TARGETS, rng).storedAs(DType.BF16);
             distinct[i] = new ResidentAdapter(a.name(), 1, Path.of("bench", a.name()), a);
         }
         double adapters32 = best(() -> runs.decodeTokensPerSecond(distinct, promptTokens, steps, 4), 2);
@@ -113,7 +133,7 @@ public final class EngineBench {
         if (full) {
             ResidentAdapter[] distinctAll = new ResidentAdapter[32];
             for (int i = 0; i < distinctAll.length; i++) {
-                LoraAdapter a = RandomModelFiles.adapter("bench-all-" + i, c, 8, ALL_TARGETS, rng);
+                LoraAdapter a = RandomModelFiles.adapter("bench-all-" + i, c, 8, ALL_TARGETS, rng).storedAs(DType.BF16);
                 distinctAll[i] = new ResidentAdapter(a.name(), 1, Path.of("bench", a.name()), a);
             }
             double all32 = best(() -> runs.decodeTokensPerSecond(distinctAll, promptTokens, steps, 5), 2);
@@ -142,25 +162,44 @@ public final class EngineBench {
         return out;
     }
 
-    /** 100 resident rank-8 adapters: exact weight bytes, plus the measured heap growth as a cross-check. */
+    /**
+     * 100 resident rank-8 q,v adapters stored as the engine keeps them (bf16) against the base weights
+     * (every matrix the forward reads, as mapped): exact weight bytes, plus the measured heap growth as
+     * a cross-check; float32 and all-projection figures beside.
+     */
     private static void memory(String prefix, ModelConfig c, long baseBytes, RandomGenerator rng, Map<String, Object> out,
                                String label) {
         long heapBefore = usedHeapAfterGc();
         LoraAdapter[] resident = new LoraAdapter[100];
         long bytes = 0;
         for (int i = 0; i < resident.length; i++) {
-            resident[i] = RandomModelFiles.adapter("mem-" + i, c, 8, DEFAULT_TARGETS, rng);
+            resident[i] = RandomModelFiles.adapter("mem-" + i, c, 8, DEFAULT_TARGETS, rng).storedAs(DType.BF16);
             bytes += resident[i].bytes();
         }
         long heapGrowth = usedHeapAfterGc() - heapBefore;
-        long allProjectionsBytes = 100 * RandomModelFiles.adapter("mem-all", c, 8, ALL_TARGETS, rng).bytes();
+        LoraAdapter oneF32 = RandomModelFiles.adapter("mem-f32", c, 8, DEFAULT_TARGETS, rng);
+        long f32Bytes = 100 * oneF32.bytes();
+        long allProjectionsBytes = 100 * RandomModelFiles.adapter("mem-all", c, 8, ALL_TARGETS, rng).storedAs(DType.BF16).bytes();
+        out.put(prefix + "base_bytes", baseBytes);
         out.put(prefix + "adapters100_bytes", bytes);
         out.put(prefix + "adapters100_heap_growth_bytes", heapGrowth);
         out.put(prefix + "adapter_memory_overhead", round((double) bytes / baseBytes));
+        out.put(prefix + "adapter_memory_overhead_f32", round((double) f32Bytes / baseBytes));
         out.put(prefix + "adapter_memory_overhead_all_projections", round((double) allProjectionsBytes / baseBytes));
-        System.out.printf("[%s] 100 rank-8 adapters (q,v): %.1f MB = %.3f of base %.1f MB (heap grew %.1f MB); all 7 projections: %.3f%n",
-                label, bytes / 1e6, (double) bytes / baseBytes, baseBytes / 1e6, heapGrowth / 1e6, (double) allProjectionsBytes / baseBytes);
+        System.out.printf("[%s] 100 rank-8 adapters (q_proj,v_proj; bf16): %.1f MB = %.3f of base %.1f MB (heap grew %.1f MB);"
+                        + " as f32: %.3f; all 7 projections bf16: %.3f%n", label, bytes / 1e6, (double) bytes / baseBytes,
+                baseBytes / 1e6, heapGrowth / 1e6, (double) f32Bytes / baseBytes, (double) allProjectionsBytes / baseBytes);
         Reference.reachabilityFence(resident);
+    }
+
+    /** The 1-minute load average (-1 where /proc/loadavg is absent). */
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+        } catch (java.io.IOException | NumberFormatException e) {
+            System.out.println("load average unavailable: " + e);
+            return -1;
+        }
     }
 
     private static long paramCount(ModelConfig c) {

@@ -22,11 +22,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ParallelForwardTest {
     /**
-     * dim 256: q/o projections are 256 x 256 = 65536 multiply-adds per row, at the split threshold, so
-     * even batch-1 decode splits them; k/v (64 x 256) stay unsplit. Odd vocabulary (1001) and hidden
-     * (688) sizes give uneven parts and kernel row tails. A 40-token prefill splits attention.
+     * Against the 1M multiply-add split threshold: the 4099 x 256 output projection splits even at
+     * batch 1; in the 108-row prefill every projection but k/v (64 x 256) splits, and so does attention
+     * (sum of attended positions x dim = 1.3M). Odd vocabulary (4099) and hidden (688) sizes give
+     * uneven parts and kernel row tails.
      */
-    private static final ModelConfig CONFIG = new ModelConfig(256, 688, 2, 8, 2, 1001, 128, 10000f, 1e-5f, false, -1, -1);
+    private static final ModelConfig CONFIG = new ModelConfig(256, 688, 2, 8, 2, 4099, 128, 10000f, 1e-5f, false, -1, -1);
 
     @ParameterizedTest(name = "{0} kernels, {1} weights")
     @CsvSource({"scalar, F32", "scalar, BF16", "native, F32", "native, BF16"})
@@ -45,16 +46,16 @@ class ParallelForwardTest {
         }
     }
 
-    /** A mixed prefill (40, 1 and 7 tokens on two adapters and the base), then decode at batch 3 and batch 1. */
+    /** A mixed prefill (100, 1 and 7 tokens on two adapters and the base), then decode at batch 3 and batch 1. */
     private static List<float[]> steps(LlamaModel model, LoraAdapter math, LoraAdapter chat) {
-        DenseKvCache kv = new DenseKvCache(CONFIG, 12, 16);
-        int[][] tables = {{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9, 10, 11}};
+        DenseKvCache kv = new DenseKvCache(CONFIG, 9, 16);
+        int[][] tables = {{0, 1, 2, 3, 4, 5, 6}, {7}, {8}};
         LoraAdapter[] adapters = {math, null, chat};
         List<float[]> out = new ArrayList<>();
-        out.add(model.forward(new StepBatch(new int[][] {tokens(40, 1), tokens(1, 2), tokens(7, 3)},
+        out.add(model.forward(new StepBatch(new int[][] {tokens(100, 1), tokens(1, 2), tokens(7, 3)},
                 new int[] {0, 0, 0}, tables, adapters), kv));
-        out.add(model.forward(new StepBatch(new int[][] {{5}, {6}, {7}}, new int[] {40, 1, 7}, tables, adapters), kv));
-        out.add(model.forward(new StepBatch(new int[][] {{9}}, new int[] {41}, new int[][] {tables[0]},
+        out.add(model.forward(new StepBatch(new int[][] {{5}, {6}, {7}}, new int[] {100, 1, 7}, tables, adapters), kv));
+        out.add(model.forward(new StepBatch(new int[][] {{9}}, new int[] {101}, new int[][] {tables[0]},
                 new LoraAdapter[] {math}), kv));
         return out;
     }

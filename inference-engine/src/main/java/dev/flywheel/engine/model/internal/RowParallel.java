@@ -1,15 +1,15 @@
 package dev.flywheel.engine.model.internal;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Splits independent rows (output rows of a matmul, query rows of attention) across a small fixed
- * set of threads: part 0 runs on the calling thread, parts 1..threads-1 on worker threads. Each part
+ * set of threads: the calling thread and threads-1 workers claim parts until none is left. Each part
  * computes its rows with exactly the arithmetic the whole range would use, so results are bit-identical
  * to the single-threaded path. Workers are daemon threads started on first use and stopped after 30 s
  * idle, so a model that is never closed does not keep threads alive. Several callers may share it.
@@ -65,7 +65,9 @@ public final class RowParallel implements AutoCloseable {
 
     /**
      * Runs {@code part} over [0, n) split into {@link #parts} pieces, waits for all of them and rethrows
-     * the first failure (after every part has finished, since parts write into shared arrays).
+     * the first failure (after every part has finished, since parts write into shared arrays). Parts are
+     * claimed from a counter by the caller and the workers alike, so when the machine is busy and a
+     * worker is slow to wake the caller simply runs its parts too: never much slower than one thread.
      */
     public void split(int n, int align, Part part) {
         int parts = parts(n, align);
@@ -73,46 +75,42 @@ public final class RowParallel implements AutoCloseable {
             part.run(0, n, 0);
             return;
         }
-        Future<?>[] running = new Future<?>[parts];
-        for (int p = 1; p < parts; p++) {
-            int from = start(p, parts, n, align);
-            int to = start(p + 1, parts, n, align);
-            int index = p;
-            running[p] = workers.submit(() -> part.run(from, to, index));
-        }
-        Throwable failure = null;
-        try {
-            part.run(0, start(1, parts, n, align), 0);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        boolean interrupted = false;
-        for (int p = 1; p < parts; p++) {
-            while (true) {
+        AtomicInteger next = new AtomicInteger();
+        CountDownLatch finished = new CountDownLatch(parts);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable claim = () -> {
+            for (int p = next.getAndIncrement(); p < parts; p = next.getAndIncrement()) {
                 try {
-                    running[p].get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // parts write into the caller's arrays: wait for them regardless
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause();
-                    }
-                    break;
+                    part.run(start(p, parts, n, align), start(p + 1, parts, n, align), p);
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    finished.countDown();
                 }
+            }
+        };
+        for (int w = 1; w < parts; w++) {
+            workers.execute(claim);
+        }
+        claim.run();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                finished.await(); // parts write into the caller's arrays: wait for them even when interrupted
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (failure instanceof RuntimeException r) {
+        Throwable first = failure.get();
+        if (first instanceof RuntimeException r) {
             throw r;
         }
-        if (failure instanceof Error e) {
+        if (first instanceof Error e) {
             throw e;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("a row part failed", failure);
         }
     }
 

@@ -29,8 +29,13 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 public final class StepForward {
     /** Part boundaries are multiples of this many weight rows (a multiple of every kernel's row tile). */
     static final int ROW_ALIGN = 16;
-    /** Below this many multiply-adds a matmul (or an attention step) is not worth waking workers for. */
-    static final long MIN_PARALLEL_WORK = 1L << 16;
+    /**
+     * Below this many multiply-adds a matmul (or an attention step) is not worth waking workers for:
+     * 1M is about 0.1 ms of one core, the order of a worker's wake-up on a busy machine. For the
+     * dim-288 model, batch-1 decode splits only the 32000 x 288 output projection; batch 32 and
+     * prefill split every projection.
+     */
+    static final long MIN_PARALLEL_WORK = 1L << 20;
 
     private final ModelConfig c;
     private final LlamaWeights w;
