@@ -6,7 +6,10 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 
-/** {@code GET /metrics}: the Prometheus text exposition of this service's meters (open, no token). */
+/**
+ * Open operational endpoints (no token): {@code GET /metrics}, the Prometheus text exposition of this service's
+ * meters, and {@code GET /health} for load-balancer and Kubernetes probes.
+ */
 @Controller
 @Requires(property = "flywheel.ingest.enabled", notEquals = "false")
 public final class MetricsController {
@@ -14,6 +17,11 @@ public final class MetricsController {
 
     public MetricsController(PrometheusMeterRegistry registry) {
         this.registry = registry;
+    }
+
+    @Get(uri = "/health", produces = "application/json")
+    public HttpResponse<String> health() {
+        return HttpResponse.ok("{\"status\":\"up\",\"service\":\"ingest\"}");
     }
 
     @Get(uri = "/metrics", produces = "text/plain; version=0.0.4; charset=utf-8")
