@@ -34,19 +34,19 @@ public final class RunPipeline {
     private final SnapshotStore snapshots;
     private final Function<String, Trainer> trainers;
     private final Function<RetrainPolicy, Gate> gates;
-    private final Deployer deployer;
+    private final Function<RetrainPolicy, Deployer> deployers;
     private final MetricsSink metrics;
     private final Path workDir;
     private final Clock clock;
 
     public RunPipeline(RunStore store, DatasetSource datasets, SnapshotStore snapshots, Function<String, Trainer> trainers,
-                       Function<RetrainPolicy, Gate> gates, Deployer deployer, MetricsSink metrics, Path workDir, Clock clock) {
+                       Function<RetrainPolicy, Gate> gates, Function<RetrainPolicy, Deployer> deployers, MetricsSink metrics, Path workDir, Clock clock) {
         this.store = store;
         this.datasets = datasets;
         this.snapshots = snapshots;
         this.trainers = trainers;
         this.gates = gates;
-        this.deployer = deployer;
+        this.deployers = deployers;
         this.metrics = metrics;
         this.workDir = workDir;
         this.clock = clock;
@@ -122,7 +122,7 @@ public final class RunPipeline {
                 lineage.put(k, v);
             }
         });
-        Deployer.Deployment d = deployer.deploy(r.adapterId(), policy.baseModel(), Path.of(r.adapterDir()), lineage,
+        Deployer.Deployment d = deployers.apply(policy).deploy(r.adapterId(), policy.baseModel(), Path.of(r.adapterDir()), lineage,
                 policy.championModel(), policy.deploy().engineUrl(), policy.deploy().primaryMetric());
         return save(r.withExperiment(d.experimentId()).withDetails(Map.of("adapter_path", d.adapter().path()))
                 .next(RunStatus.DEPLOYED, clock.millis()));

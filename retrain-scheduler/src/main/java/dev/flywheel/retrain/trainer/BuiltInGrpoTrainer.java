@@ -91,6 +91,8 @@ public final class BuiltInGrpoTrainer implements Trainer {
                             v.put("clip_fraction", m.clipFraction());
                             v.put("learning_rate", m.learningRate());
                             v.put("rollout_tokens", (double) m.rolloutTokens());
+                            v.put("rollout_seconds", m.rolloutNanos() / 1e9);
+                            v.put("train_seconds", m.trainNanos() / 1e9);
                             progress.metrics(m.step(), v);
                         }
 

@@ -75,7 +75,7 @@ class RetrainLoopAcceptanceTest {
         }, clock);
         RunPipeline pipeline = new RunPipeline(store, ArithmeticSetup.taskTraffic(400, 5, 20, clock),
                 new SnapshotStore(work.resolve("datasets"), new com.fasterxml.jackson.databind.ObjectMapper()), trainers, gates,
-                deployer, (run, step, values) -> { }, work, clock);
+                p -> deployer, (run, step, values) -> { }, work, clock);
         return new RetrainService(policies, store, LocalRunLease.singleReplica(), pipeline, runs, clock, new SplittableRandom(3));
     }
 
@@ -123,7 +123,7 @@ class RetrainLoopAcceptanceTest {
         restartedStore.save(persisted);
         RetrainService restarted = new RetrainService(policies, restartedStore, LocalRunLease.singleReplica(),
                 new RunPipeline(restartedStore, ArithmeticSetup.taskTraffic(10, 1, 20, clock), null, k -> hangs, p -> null,
-                        new Deployer(work.resolve("adapters"), registry, null, null, clock), (r, s, v) -> { }, work, clock),
+                        p -> new Deployer(work.resolve("adapters"), registry, null, null, clock), (r, s, v) -> { }, work, clock),
                 runs, clock, new SplittableRandom(4));
         List<RunRecord> recovered = restarted.recover();
         assertEquals(1, recovered.size());
