@@ -11,6 +11,9 @@ import dev.flywheel.engine.cache.KvBlockPool;
 import dev.flywheel.engine.model.LlamaModel;
 import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.sampling.SamplingParams;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.random.RandomGeneratorFactory;
@@ -20,6 +23,7 @@ import java.util.random.RandomGeneratorFactory;
  * on the calling thread and times it with System.nanoTime.
  */
 public final class ServingRuns {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final LlamaModel model;
     private final ModelConfig config;
     private final int kvBlocks;
@@ -43,10 +47,22 @@ public final class ServingRuns {
     }
 
     /**
-     * Decode tokens per second of {@code adapters.length} sequences decoding together (null = base):
-     * one step prefills every prompt, then {@code decodeSteps} timed steps each decode one token per sequence.
+     * Decoded tokens per wall-clock second and per CPU-second of the threads doing the work (the calling
+     * thread plus the forward's "engine-rows-*" workers). On a shared machine the CPU rate is the one
+     * that descheduling does not disturb.
      */
+    public record Rate(double perWallSecond, double perCpuSecond) {}
+
+    /** {@link #decodeRate}'s wall-clock figure. */
     public double decodeTokensPerSecond(ResidentAdapter[] adapters, int promptLength, int decodeSteps, int seed) {
+        return decodeRate(adapters, promptLength, decodeSteps, seed).perWallSecond();
+    }
+
+    /**
+     * Decode rate of {@code adapters.length} sequences decoding together (null = base): one step
+     * prefills every prompt, then {@code decodeSteps} timed steps each decode one token per sequence.
+     */
+    public Rate decodeRate(ResidentAdapter[] adapters, int promptLength, int decodeSteps, int seed) {
         int batch = adapters.length;
         BatchScheduler s = scheduler(newPool(), batch);
         int[] produced = new int[1];
@@ -57,15 +73,18 @@ public final class ServingRuns {
         if (produced[0] != batch) {
             throw new IllegalStateException("prefill step produced " + produced[0] + " tokens for " + batch + " sequences");
         }
+        long cpuStart = workCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < decodeSteps; i++) {
             s.step();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (workCpuNanos() - cpuStart) / 1e9;
         if (produced[0] != batch * (1 + decodeSteps) || s.step()) {
             throw new IllegalStateException("decode did not finish as planned: " + produced[0] + " tokens");
         }
-        return batch * (double) decodeSteps / seconds;
+        double tokens = batch * (double) decodeSteps;
+        return new Rate(tokens / seconds, tokens / cpuSeconds);
     }
 
     /** Seconds from submission to the first token for one prompt, on a given pool (cold or warm prefix). */
@@ -81,6 +100,17 @@ public final class ServingRuns {
             throw new IllegalStateException("no token was produced");
         }
         return (first[0] - start) / 1e9;
+    }
+
+    /** CPU time of this thread and of the live row workers (a worker that exited is not counted). */
+    private static long workCpuNanos() {
+        long total = THREADS.getCurrentThreadCpuTime();
+        for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("engine-rows-")) {
+                total += Math.max(0, THREADS.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return total;
     }
 
     public int[] prompt(int seed, int length) {

@@ -47,10 +47,18 @@ public final class RowParallel implements AutoCloseable {
         return threads;
     }
 
-    /** Number of parts [0, n) splits into with boundaries on multiples of {@code align}: at most threads(), none empty. */
+    /**
+     * Most parts a split makes: 4 per thread with several threads. Small parts bound the wait when a
+     * worker is preempted mid-part on a busy machine (the others keep claiming the rest).
+     */
+    public int maxParts() {
+        return threads == 1 ? 1 : 4 * threads;
+    }
+
+    /** Number of parts [0, n) splits into with boundaries on multiples of {@code align}: at most maxParts(), none empty. */
     public int parts(int n, int align) {
         int blocks = (n + align - 1) / align;
-        return Math.max(1, Math.min(threads, blocks));
+        return Math.max(1, Math.min(maxParts(), blocks));
     }
 
     /**
@@ -89,7 +97,7 @@ public final class RowParallel implements AutoCloseable {
                 }
             }
         };
-        for (int w = 1; w < parts; w++) {
+        for (int w = 1; w < Math.min(parts, threads); w++) {
             workers.execute(claim);
         }
         claim.run();

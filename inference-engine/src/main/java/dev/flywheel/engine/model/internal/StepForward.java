@@ -84,7 +84,7 @@ public final class StepForward {
     public float[] run(StepBatch batch, KvCache kv) {
         StepScratch s = scratch.pollFirst();
         if (s == null) {
-            s = new StepScratch(c, rows.threads());
+            s = new StepScratch(c, rows.maxParts());
         }
         try {
             return run(batch, kv, s);
@@ -233,7 +233,7 @@ public final class StepForward {
         for (int p = 0; p < outs.length; p++) {
             outs[p] = s.partOut(p, batch * m.parts()[p].rows());
         }
-        rows.split(m.parts().length, 1, (from, to, unused) -> {
+        rows.split(m.parts().length, 1, (from, to, unused) -> { // one split part per precut weight part
             for (int p = from; p < to; p++) {
                 Matrix part = m.parts()[p];
                 int partRows = part.rows();
