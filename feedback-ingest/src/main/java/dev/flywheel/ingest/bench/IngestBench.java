@@ -21,6 +21,7 @@ import dev.flywheel.ingest.internal.ClickHouseHttpWriter;
 import dev.flywheel.ingest.internal.KafkaClients;
 import dev.flywheel.ingest.metrics.IngestMetrics;
 import dev.flywheel.ingest.sink.Backoff;
+import dev.flywheel.ingest.sink.InsertObserver;
 import dev.flywheel.ingest.sink.SinkLoop;
 import dev.flywheel.ingest.sink.SinkRoutes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -66,7 +67,7 @@ public final class IngestBench {
     public static void main(String[] args) throws Exception {
         // Benchmarks log warnings only (the launcher owns logging for services; DEBUG Kafka logs would dominate).
         System.setProperty("logback.configurationFile", "dev/flywheel/ingest/bench/logback-bench.xml");
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         String ns = "bench" + Long.toString(System.currentTimeMillis(), 36);
         Topics topics = new Topics(ns + ".");
         ClickHouseConfig ch = new ClickHouseConfig(CH, ns, "default", "");
@@ -82,25 +83,37 @@ public final class IngestBench {
         // --- ours ---
         long[] delays = new long[n + 1024];
         AtomicInteger delayCount = new AtomicInteger();
-        IngestConfig config = IngestConfig.defaults().withConsumerGroup(ns + "-sink")
-                .withBatch(100_000, 64L << 20, Duration.ofMillis(200));
+        IngestConfig config = IngestConfig.defaults().withConsumerGroup(ns + "-sink");
         IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry());
-        var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(KafkaClients.sinkConsumer(KAFKA, config, "bench-sink"));
-        var dlq = new DeadLetterPublisher(new KafkaProducer<>(KafkaClients.deadLetterProducer(KAFKA, Duration.ofSeconds(30))), metrics);
-        SinkLoop sink = new SinkLoop(consumer, new SinkRoutes(topics, codec), new ClickHouseHttpWriter(ch, Duration.ofSeconds(60)), dlq, metrics,
-                (table, times, ack) -> {
-                    for (long t : times) {
-                        int i = delayCount.getAndIncrement();
-                        if (i < delays.length) delays[i] = ack - t;
-                    }
-                }, config.batchBounds(), new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)), Duration.ofMillis(50), Clock.systemUTC());
-        Thread sinkThread = Thread.ofPlatform().name("bench-sink").start(sink);
+        InsertObserver observer = (table, times, ack) -> {
+            for (long t : times) {
+                int i = delayCount.getAndIncrement();
+                if (i < delays.length) delays[i] = ack - t;
+            }
+        };
+        SinkRoutes routes = new SinkRoutes(topics, codec);
+        ClickHouseHttpWriter writer = new ClickHouseHttpWriter(ch, config.insertTimeout());
+        List<SinkLoop> sinks = new ArrayList<>();
+        List<Thread> sinkThreads = new ArrayList<>();
+        for (int i = 0; i < config.consumerThreads(); i++) {
+            var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(KafkaClients.sinkConsumer(KAFKA, config, "bench-sink-" + i));
+            var dlq = new DeadLetterPublisher(new KafkaProducer<>(KafkaClients.deadLetterProducer(KAFKA, Duration.ofSeconds(30))), metrics);
+            SinkLoop sink = new SinkLoop(consumer, routes, writer, dlq, metrics, observer, config.batchBounds(), config.maxInFlightInserts(),
+                    new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)), config.pollTimeout(), Clock.systemUTC());
+            sinks.add(sink);
+            sinkThreads.add(Thread.ofPlatform().name("bench-sink-" + i).start(sink));
+        }
+        Thread.sleep(3000); // let the group form, so that ours is not charged for the join
+        String loadBefore = loadAverage();
         long start = System.currentTimeMillis();
         Thread producer = produce(records, true);
         long visibleAt = awaitRows(CH, ns, List.of("inference_events", "feedback_events", "score_events"), n, Duration.ofMinutes(5));
+        String loadAfter = loadAverage();
         producer.join();
-        sink.stop();
-        sinkThread.join();
+        sinks.forEach(SinkLoop::stop);
+        for (Thread t : sinkThreads) {
+            t.join();
+        }
         double seconds = (visibleAt - start) / 1000.0;
         double ours = n / seconds;
         long[] d = Arrays.copyOf(delays, Math.min(delayCount.get(), delays.length));
@@ -139,8 +152,9 @@ public final class IngestBench {
             System.out.println("cleanup incomplete: " + e.getMessage());
         }
         System.out.printf(java.util.Locale.ROOT, "BENCH ingest {\"events\":%d,\"events_per_s\":%.0f,\"p99_visible_ms\":%d,\"p50_visible_ms\":%d,%s,"
-                + "\"duplicates\":%d,\"lost\":%d,\"avg_event_bytes\":%d,\"machine\":\"2-core dev VM\"}%n",
-                n, ours, p99, p50, peerJson, duplicates, lost, bytes / n);
+                + "\"duplicates\":%d,\"lost\":%d,\"avg_event_bytes\":%d,\"consumers\":%d,\"load_before\":\"%s\",\"load_after\":\"%s\","
+                + "\"machine\":\"2-core dev VM, Kafka + ClickHouse on the same box\"}%n",
+                n, ours, p99, p50, peerJson, duplicates, lost, bytes / n, config.consumerThreads(), loadBefore, loadAfter);
         System.exit(0);
     }
 
@@ -245,6 +259,16 @@ public final class IngestBench {
             throw new IllegalStateException("ClickHouse " + r.statusCode() + " for " + sql + ": " + r.body());
         }
         return r.body();
+    }
+
+    /** The 1, 5 and 15 minute load averages (as uptime prints them), to judge a figure taken on a shared machine. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     private static String env(String name, String fallback) {

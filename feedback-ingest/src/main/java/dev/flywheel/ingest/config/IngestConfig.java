@@ -26,16 +26,17 @@ import java.time.Duration;
  * @param retryBackoffMin    first wait after a failed insert; doubles up to {@code retryBackoffMax}
  * @param retryBackoffMax    longest wait between insert retries
  * @param topicPartitions    partitions of the event topics when this service creates them
+ * @param maxInFlightInserts flushes one consumer may have queued or running on its insert thread before it pauses
  */
 @ConfigurationProperties("flywheel.ingest")
 @Requires(property = "flywheel.ingest.enabled", notEquals = "false")
 public record IngestConfig(
         @Bindable(defaultValue = "true") boolean sinkEnabled,
         @Bindable(defaultValue = "flywheel-ingest") String consumerGroup,
-        @Bindable(defaultValue = "1") int consumerThreads,
-        @Bindable(defaultValue = "100000") int batchMaxRows,
-        @Bindable(defaultValue = "33554432") long batchMaxBytes,
-        @Bindable(defaultValue = "200ms") Duration batchLinger,
+        @Bindable(defaultValue = "2") int consumerThreads,
+        @Bindable(defaultValue = "50000") int batchMaxRows,
+        @Bindable(defaultValue = "16777216") long batchMaxBytes,
+        @Bindable(defaultValue = "500ms") Duration batchLinger,
         @Bindable(defaultValue = "1048576") int maxEventBytes,
         @Bindable(defaultValue = "1000") int maxBatchItems,
         @Bindable(defaultValue = "100ms") Duration pollTimeout,
@@ -45,7 +46,8 @@ public record IngestConfig(
         @Bindable(defaultValue = "60s") Duration insertTimeout,
         @Bindable(defaultValue = "100ms") Duration retryBackoffMin,
         @Bindable(defaultValue = "5s") Duration retryBackoffMax,
-        @Bindable(defaultValue = "6") int topicPartitions) {
+        @Bindable(defaultValue = "6") int topicPartitions,
+        @Bindable(defaultValue = "2") int maxInFlightInserts) {
 
     public IngestConfig {
         if (consumerGroup == null || consumerGroup.isBlank()) {
@@ -55,6 +57,7 @@ public record IngestConfig(
         positive("max-batch-items", maxBatchItems);
         positive("max-poll-records", maxPollRecords);
         positive("topic-partitions", topicPartitions);
+        positive("max-in-flight-inserts", maxInFlightInserts);
         if (maxEventBytes < 1024) {
             throw new IllegalArgumentException("flywheel.ingest.max-event-bytes must be >= 1024, got " + maxEventBytes);
         }
@@ -71,9 +74,9 @@ public record IngestConfig(
 
     /** The defaults, for plain (framework-free) use and tests. */
     public static IngestConfig defaults() {
-        return new IngestConfig(true, "flywheel-ingest", 1, 100_000, 32L << 20, Duration.ofMillis(200), 1 << 20, 1000,
+        return new IngestConfig(true, "flywheel-ingest", 2, 50_000, 16L << 20, Duration.ofMillis(500), 1 << 20, 1000,
                 Duration.ofMillis(100), 20_000, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(60),
-                Duration.ofMillis(100), Duration.ofSeconds(5), 6);
+                Duration.ofMillis(100), Duration.ofSeconds(5), 6, 2);
     }
 
     public BatchBounds batchBounds() {
@@ -82,12 +85,12 @@ public record IngestConfig(
 
     public IngestConfig withBatch(int rows, long bytes, Duration linger) {
         return new IngestConfig(sinkEnabled, consumerGroup, consumerThreads, rows, bytes, linger, maxEventBytes, maxBatchItems,
-                pollTimeout, maxPollRecords, produceTimeout, retryAfter, insertTimeout, retryBackoffMin, retryBackoffMax, topicPartitions);
+                pollTimeout, maxPollRecords, produceTimeout, retryAfter, insertTimeout, retryBackoffMin, retryBackoffMax, topicPartitions, maxInFlightInserts);
     }
 
     public IngestConfig withConsumerGroup(String group) {
         return new IngestConfig(sinkEnabled, group, consumerThreads, batchMaxRows, batchMaxBytes, batchLinger, maxEventBytes, maxBatchItems,
-                pollTimeout, maxPollRecords, produceTimeout, retryAfter, insertTimeout, retryBackoffMin, retryBackoffMax, topicPartitions);
+                pollTimeout, maxPollRecords, produceTimeout, retryAfter, insertTimeout, retryBackoffMin, retryBackoffMax, topicPartitions, maxInFlightInserts);
     }
 
     private static void positive(String key, int value) {

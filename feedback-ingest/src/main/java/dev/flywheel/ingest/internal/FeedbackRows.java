@@ -1,6 +1,5 @@
 package dev.flywheel.ingest.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.flywheel.contracts.events.EventCodec;
 import dev.flywheel.contracts.events.FeedbackEvent;
 import dev.flywheel.ingest.batching.RowBuffer;
@@ -24,12 +23,7 @@ public record FeedbackRows(EventCodec codec) implements RowEncoder {
     @Override
     public long append(byte[] key, byte[] value, long recordTimestamp, RowBuffer out) {
         FeedbackEvent e = codec.decode(value, FeedbackEvent.class);
-        String attributes;
-        try {
-            attributes = e.attributes().isEmpty() ? "{}" : codec.mapper().writeValueAsString(e.attributes());
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("cannot re-encode feedback attributes", ex);
-        }
+        String attributes = JsonText.attributes(e.attributes());
         Tsv.string(out, e.eventId()); Tsv.tab(out);
         Tsv.dateTime(out, e.ts()); Tsv.tab(out);
         Tsv.integer(out, e.ts()); Tsv.tab(out);

@@ -1,6 +1,5 @@
 package dev.flywheel.ingest.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.flywheel.contracts.events.EventCodec;
 import dev.flywheel.contracts.events.InferenceEvent;
 import dev.flywheel.ingest.batching.RowBuffer;
@@ -25,8 +24,8 @@ public record InferenceRows(EventCodec codec) implements RowEncoder {
     @Override
     public long append(byte[] key, byte[] value, long recordTimestamp, RowBuffer out) {
         InferenceEvent e = codec.decode(value, InferenceEvent.class);
-        String prompt = e.prompt().isEmpty() ? "[]" : json(e.prompt());
-        String attributes = e.attributes().isEmpty() ? "{}" : json(e.attributes());
+        String prompt = JsonText.prompt(e.prompt());
+        String attributes = JsonText.attributes(e.attributes());
         Tsv.string(out, e.eventId()); Tsv.tab(out);
         Tsv.dateTime(out, e.ts()); Tsv.tab(out);
         Tsv.integer(out, e.ts()); Tsv.tab(out);
@@ -49,13 +48,5 @@ public record InferenceRows(EventCodec codec) implements RowEncoder {
         Tsv.string(out, attributes);
         Tsv.newline(out);
         return e.ts();
-    }
-
-    private String json(Object value) {
-        try {
-            return codec.mapper().writeValueAsString(value);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("cannot re-encode a decoded inference event field", ex);
-        }
     }
 }

@@ -110,7 +110,7 @@ public class IngestBeans {
             int id = ids.getAndIncrement();
             var consumer = new KafkaConsumer<byte[], byte[]>(KafkaClients.sinkConsumer(kafka.bootstrapServers(), config, "flywheel-ingest-sink-" + id));
             var dlq = new DeadLetterPublisher(new KafkaProducer<>(KafkaClients.deadLetterProducer(kafka.bootstrapServers(), Duration.ofSeconds(30))), metrics);
-            return new SinkLoop(consumer, routes, writer, dlq, metrics, InsertObserver.NONE, config.batchBounds(), backoff,
+            return new SinkLoop(consumer, routes, writer, dlq, metrics, InsertObserver.NONE, config.batchBounds(), config.maxInFlightInserts(), backoff,
                     config.pollTimeout(), clock);
         }, config.consumerThreads(), backoff);
         runner.start();

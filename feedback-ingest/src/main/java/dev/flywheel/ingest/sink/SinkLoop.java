@@ -9,10 +9,14 @@ import dev.flywheel.ingest.dlq.DeadLetterPublisher;
 import dev.flywheel.ingest.metrics.IngestMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -22,21 +26,24 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sink consumer: polls the routed topics, turns records into rows per table, inserts a table's rows when a batch
- * bound is reached, and commits offsets only after every buffered row was acknowledged by ClickHouse and every
- * rejected record by its DLQ. So a crash or rebalance can only re-deliver rows that may already be stored, never
+ * One sink consumer: polls the routed topics, turns records into rows per table, and when a batch bound is reached
+ * seals every table's rows into one flush handed to its {@link InsertPipeline} (inserts run on their own thread,
+ * in order, at most {@code maxInFlight} flushes at once) while it goes on polling. It commits a flush's offsets only
+ * after ClickHouse acknowledged that flush and every flush before it, and every rejected record reached its DLQ. So a crash or rebalance can only re-deliver rows that may already be stored, never
  * lose one; the event tables are ReplacingMergeTree on event_id and are read with FINAL (or per event_id), which
  * makes those re-deliveries invisible to queries.
  *
- * <p>Backpressure: a failed insert pauses every assigned partition (poll keeps the group membership but returns no
- * records, so memory stays at one batch), waits with exponential backoff, retries the same rows, and resumes once
- * everything is acknowledged. Records that can never be stored go to the DLQ; the loop never stops for them.
+ * <p>Backpressure: when {@code maxInFlight} flushes are outstanding the partitions are paused until the oldest is
+ * acknowledged. A failed insert aborts every later flush, drops what is buffered, pauses every assigned partition
+ * (poll keeps the group membership but returns no records), waits with exponential backoff, then rewinds each
+ * partition to the offset after its last acknowledged flush (or the group's commit) and resumes: the same rows are
+ * read and inserted again. Memory stays at {@code maxInFlight + 1} batches plus one poll. Records that can never be
+ * stored go to the DLQ; the loop never stops for them.
  *
  * <p>Runs on one thread ({@link #run}); {@link #stop} may be called from any thread. Owns (and closes) its consumer
  * and DLQ publisher.
@@ -44,49 +51,61 @@ import org.slf4j.LoggerFactory;
 public final class SinkLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkLoop.class);
     private static final long DLQ_ACK_TIMEOUT_MS = 10_000;
+    private static final Duration REVOKE_WAIT = Duration.ofSeconds(60);
 
     private final Consumer<byte[], byte[]> consumer;
     private final SinkRoutes routes;
-    private final TableWriter writer;
     private final DeadLetterPublisher deadLetters;
     private final IngestMetrics metrics;
-    private final InsertObserver observer;
     private final BatchBounds bounds;
     private final Backoff backoff;
     private final Duration pollTimeout;
     private final Clock clock;
+    private final InsertPipeline pipeline;
 
-    private final Map<String, TableBatch> batches = new LinkedHashMap<>();
+    private Map<String, TableBatch> batches = new LinkedHashMap<>();
+    /** Next offset of every partition read since the last seal (rows, DLQ'd records and tombstones alike). */
     private final Map<TopicPartition, Long> uncommitted = new HashMap<>();
+    /** Offsets covered by acknowledged flushes and not yet committed. */
+    private final Map<TopicPartition, Long> toCommit = new HashMap<>();
+    /** Next offset after the last acknowledged flush, per partition: where a rewind restarts. */
+    private final Map<TopicPartition, Long> acked = new HashMap<>();
     /** Partitions whose uncommitted records were dropped; if they come back they must restart from the commit. */
-    private final java.util.Set<TopicPartition> rewind = new java.util.HashSet<>();
+    private final Set<TopicPartition> rewind = new HashSet<>();
     private volatile boolean running = true;
     private boolean closing;
     private volatile SinkStatus status = SinkStatus.STARTING;
-    private boolean paused;
+    private boolean paused;        // after a failure: waiting for the backoff, then rewind
+    private boolean throttled;     // maxInFlight flushes outstanding: partitions paused until one is acknowledged
     private int failures;
     private long retryAtMillis;
-    private long lastCommitMillis;
+    private long lastSealMillis;
     private long lastLagMillis;
     private long commits;
     private String lastError = "";
 
     public SinkLoop(Consumer<byte[], byte[]> consumer, SinkRoutes routes, TableWriter writer, DeadLetterPublisher deadLetters,
-                    IngestMetrics metrics, InsertObserver observer, BatchBounds bounds, Backoff backoff, Duration pollTimeout,
-                    Clock clock) {
+                    IngestMetrics metrics, InsertObserver observer, BatchBounds bounds, int maxInFlight, Backoff backoff,
+                    Duration pollTimeout, Clock clock) {
         this.consumer = consumer;
         this.routes = routes;
-        this.writer = writer;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
-        this.observer = observer;
         this.bounds = bounds;
         this.backoff = backoff;
         this.pollTimeout = pollTimeout;
         this.clock = clock;
+        this.pipeline = new InsertPipeline(writer, routes, metrics, observer, clock, maxInFlight,
+                "flywheel-ingest-insert-" + Integer.toHexString(System.identityHashCode(this)));
+        batches = freshBatches();
+    }
+
+    private Map<String, TableBatch> freshBatches() {
+        Map<String, TableBatch> m = new LinkedHashMap<>();
         for (SinkRoutes.Route r : routes.all()) {
-            batches.putIfAbsent(r.encoder().table(), new TableBatch(r.encoder().table()));
+            m.putIfAbsent(r.encoder().table(), new TableBatch(r.encoder().table()));
         }
+        return m;
     }
 
     public SinkStatus status() {
@@ -101,11 +120,11 @@ public final class SinkLoop implements Runnable {
 
     @Override
     public void run() {
-        lastCommitMillis = clock.millis();
+        lastSealMillis = clock.millis();
         consumer.subscribe(routes.topicNames(), new Rebalance());
         try {
             while (running) {
-                if (paused) {
+                if (paused || throttled) {
                     consumer.pause(consumer.assignment()); // partitions assigned by a rebalance while paused
                 }
                 ConsumerRecords<byte[], byte[]> records;
@@ -121,23 +140,54 @@ public final class SinkLoop implements Runnable {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     accept(r, now);
                 }
-                reportLag(now);
-                if (flushDue(now)) {
-                    flush(now);
-                }
+                step(now);
                 publishStatus();
             }
-            if (retryAtMillis == 0 || clock.millis() >= retryAtMillis) {
-                flush(clock.millis()); // graceful stop: one last attempt; what fails is re-read by the next owner
+            if (!paused) {
+                // graceful stop: one last attempt; what fails is re-read by the next owner
+                seal(clock.millis());
+                drainAll(REVOKE_WAIT);
             }
         } finally {
             closing = true; // a crash must not flush from the revoke callback that close() triggers
             publishStatus();
             try {
+                pipeline.close();
                 consumer.close(Duration.ofSeconds(10));
             } finally {
                 deadLetters.close();
             }
+        }
+    }
+
+    /** One turn after a poll: collect acknowledgements, commit, seal a due batch, retry after a failure. */
+    private void step(long now) {
+        drainCompleted();
+        commit();
+        reportLag(now);
+        if (paused) {
+            if (now >= retryAtMillis && pipeline.quiet()) {
+                resumeFromAcked(now);
+            }
+            return;
+        }
+        if (sealDue(now)) {
+            if (pipeline.full()) {
+                if (!throttled) {
+                    consumer.pause(consumer.assignment());
+                    throttled = true;
+                }
+                pipeline.awaitHead(pollTimeout);
+                drainCompleted();
+                commit();
+            }
+            if (!pipeline.full() && !paused) {
+                seal(now);
+            }
+        }
+        if (throttled && !pipeline.full() && !paused) {
+            consumer.resume(consumer.assignment());
+            throttled = false;
         }
     }
 
@@ -171,79 +221,115 @@ public final class SinkLoop implements Runnable {
         }
     }
 
-    private boolean flushDue(long now) {
-        if (retryAtMillis > 0) {
-            return now >= retryAtMillis;
-        }
+    private boolean sealDue(long now) {
         for (TableBatch b : batches.values()) {
             if (b.due(bounds, now)) {
                 return true;
             }
         }
         // Offsets of records that made no row (DLQ, tombstones) are committed on the linger cadence too.
-        return !uncommitted.isEmpty() && now - lastCommitMillis >= bounds.linger().toMillis();
+        return !uncommitted.isEmpty() && now - lastSealMillis >= bounds.linger().toMillis();
     }
 
-    /** Inserts every non-empty batch, then commits; on any failure keeps what is left, pauses and schedules a retry. */
-    private boolean flush(long now) {
+    /** Hands every table's rows and the offsets they cover to the insert thread, and starts fresh batches. */
+    private void seal(long now) {
+        lastSealMillis = now;
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        List<TableBatch> full = new ArrayList<>();
+        int rows = 0;
+        long bytes = 0;
         for (TableBatch b : batches.values()) {
-            if (b.rows() == 0) {
+            if (b.rows() > 0) {
+                full.add(b);
+                rows += b.rows();
+                bytes += b.bytes();
+            }
+        }
+        pipeline.submit(new InsertPipeline.Flush(full, Map.copyOf(uncommitted), rows, bytes));
+        uncommitted.clear();
+        if (!full.isEmpty()) {
+            batches = freshBatches();
+        }
+    }
+
+    /** Takes finished flushes in order: acknowledged ones join the next commit, the first failure rewinds. */
+    private void drainCompleted() {
+        InsertPipeline.InFlight done;
+        while ((done = pipeline.pollCompleted()) != null) {
+            Throwable failure = InsertPipeline.failureOf(done);
+            if (failure == null) {
+                toCommit.putAll(done.flush().offsets());
+                acked.putAll(done.flush().offsets());
                 continue;
             }
-            long start = System.nanoTime();
-            try {
-                writer.insert(b.table(), routes.columnsOf(b.table()), b.rows(), b.body());
-            } catch (InsertException e) {
-                metrics.insertFailed(b.table(), Duration.ofNanos(System.nanoTime() - start));
-                return failed(now, e.getMessage(), e);
+            if (failure instanceof InsertException e) {
+                failed(clock.millis(), e.getMessage(), e);
+                return;
             }
-            Duration latency = Duration.ofNanos(System.nanoTime() - start);
-            long ack = clock.millis();
-            metrics.inserted(b.table(), b.rows(), b.bytes(), latency);
-            long[] times = b.eventTimes();
-            metrics.visibleDelay(b.table(), times, ack);
-            observer.inserted(b.table(), times, ack);
-            b.clear(); // only now: the rows are in ClickHouse
+            if (failure instanceof RuntimeException e) {
+                throw e; // a bug or a crash: the runner replaces this consumer, which re-reads from the commit
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException("insert failed", failure);
+        }
+    }
+
+    /** Waits (bounded) for every outstanding flush and takes their outcomes. */
+    private void drainAll(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!pipeline.isEmpty() && !paused && System.nanoTime() < deadline) {
+            pipeline.awaitHead(Duration.ofMillis(200));
+            drainCompleted();
+        }
+        commit();
+    }
+
+    /** Commits the acknowledged offsets once their DLQ records are acknowledged too; a failed commit is retried later. */
+    private void commit() {
+        if (toCommit.isEmpty()) {
+            return;
         }
         try {
             deadLetters.awaitAcknowledged(DLQ_ACK_TIMEOUT_MS);
         } catch (DeadLetterException e) {
-            return failed(now, e.getMessage(), e);
+            lastError = e.getMessage();
+            LOG.warn("offset commit waits for the DLQ: {}", e.getMessage());
+            return;
         }
-        if (!uncommitted.isEmpty()) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            uncommitted.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
-            try {
-                consumer.commitSync(offsets);
-                commits++;
-            } catch (CommitFailedException | RebalanceInProgressException e) {
-                // The group moved on: these partitions belong to another consumer, which re-reads from the last
-                // commit; the rows we inserted collapse by event_id. Nothing is lost.
-                LOG.info("offset commit skipped after a rebalance: {}", e.getMessage());
-            } catch (RetriableException e) {
-                return failed(now, "offset commit failed: " + e.getMessage(), e);
-            } catch (KafkaException e) {
-                return failed(now, "offset commit failed: " + e.getMessage(), e);
-            }
-            uncommitted.clear();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        toCommit.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
+        try {
+            consumer.commitSync(offsets);
+            commits++;
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // The group moved on: these partitions belong to another consumer, which re-reads from the last
+            // commit; the rows we inserted collapse by event_id. Nothing is lost.
+            LOG.info("offset commit skipped after a rebalance: {}", e.getMessage());
+        } catch (KafkaException e) {
+            lastError = "offset commit failed: " + e.getMessage();
+            LOG.warn("offset commit failed, retried with the next one: {}", e.getMessage());
+            return; // kept: committed with the next acknowledged flush
         }
-        lastCommitMillis = now;
-        if (paused) {
-            consumer.resume(consumer.assignment());
-            paused = false;
-            LOG.info("sink resumed after {} failed attempts", failures);
+        toCommit.clear();
+        if (!paused) {
+            failures = 0;
+            lastError = "";
         }
-        failures = 0;
-        retryAtMillis = 0;
-        lastError = "";
-        return true;
     }
 
-    private boolean failed(long now, String message, Exception cause) {
+    /** A flush failed: abort the later ones, drop what is buffered, pause, and rewind after the backoff. */
+    private void failed(long now, String message, Exception cause) {
         failures++;
         long delay = backoff.delayMillis(failures);
         retryAtMillis = now + delay;
         lastError = message;
+        pipeline.abort();
+        batches = freshBatches();
+        uncommitted.clear();
         if (!paused) {
             consumer.pause(consumer.assignment());
             paused = true;
@@ -251,7 +337,47 @@ public final class SinkLoop implements Runnable {
         if (failures == 1 || failures % 10 == 0) {
             LOG.warn("sink paused (attempt {}), retrying in {} ms: {}", failures, delay, message, failures == 1 ? cause : null);
         }
-        return false;
+    }
+
+    /** After the backoff: every assigned partition restarts after its last acknowledged flush (or the commit). */
+    private void resumeFromAcked(long now) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        try {
+            Set<TopicPartition> unknown = new HashSet<>();
+            for (TopicPartition tp : assigned) {
+                Long next = acked.get(tp);
+                if (next == null) {
+                    unknown.add(tp);
+                } else {
+                    consumer.seek(tp, next);
+                }
+            }
+            seekToCommitted(unknown);
+        } catch (KafkaException e) {
+            failed(now, "rewind failed: " + e.getMessage(), e);
+            return;
+        }
+        consumer.resume(assigned);
+        paused = false;
+        throttled = false;
+        retryAtMillis = 0;
+        lastSealMillis = now;
+        LOG.info("sink resumed after {} failed attempts", failures);
+    }
+
+    private void seekToCommitted(Set<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata c = committed.get(tp);
+            if (c == null) {
+                consumer.seekToBeginning(List.of(tp));
+            } else {
+                consumer.seek(tp, c);
+            }
+        }
     }
 
     private void reportLag(long now) {
@@ -267,8 +393,8 @@ public final class SinkLoop implements Runnable {
     }
 
     private void publishStatus() {
-        int rows = 0;
-        long bytes = 0;
+        int rows = pipeline.rows();
+        long bytes = pipeline.bytes();
         for (TableBatch b : batches.values()) {
             rows += b.rows();
             bytes += b.bytes();
@@ -281,19 +407,24 @@ public final class SinkLoop implements Runnable {
             b.drop(partitions);
         }
         for (TopicPartition tp : partitions) {
-            if (uncommitted.remove(tp) != null) {
+            if (uncommitted.remove(tp) != null | acked.remove(tp) != null | toCommit.remove(tp) != null) {
                 rewind.add(tp);
             }
             deadLetters.forget(tp.topic(), tp.partition());
         }
     }
 
-    /** Commits what it can before partitions go; what could not be committed is dropped and re-read by the new owner. */
+    /** Flushes and commits what it can before partitions go; the rest is dropped and re-read by the new owner. */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (!partitions.isEmpty() && retryAtMillis == 0 && running && !closing) {
-                flush(clock.millis());
+            if (!partitions.isEmpty() && !paused && running && !closing) {
+                seal(clock.millis());
+                drainAll(REVOKE_WAIT);
+            }
+            if (!pipeline.isEmpty()) {
+                // Still outstanding (a slow ClickHouse): their offsets are never committed; re-read after a rewind.
+                failed(clock.millis(), "rebalance while inserts were outstanding", new IllegalStateException("revoked"));
             }
             dropPartitions(partitions);
         }
@@ -302,27 +433,20 @@ public final class SinkLoop implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             // A partition we dropped rows of may come straight back to us (eager rebalance) with the consumer's
             // position past those rows: rewind it to the committed offset so nothing is skipped.
-            java.util.Set<TopicPartition> back = new java.util.HashSet<>(partitions);
+            Set<TopicPartition> back = new HashSet<>(partitions);
             back.retainAll(rewind);
             rewind.removeAll(partitions);
-            if (!back.isEmpty()) {
-                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(back);
-                for (TopicPartition tp : back) {
-                    OffsetAndMetadata c = committed.get(tp);
-                    if (c == null) {
-                        consumer.seekToBeginning(java.util.List.of(tp));
-                    } else {
-                        consumer.seek(tp, c);
-                    }
-                }
-            }
-            if (paused) {
+            seekToCommitted(back);
+            if (paused || throttled) {
                 consumer.pause(partitions);
             }
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (!pipeline.isEmpty()) {
+                failed(clock.millis(), "partitions lost while inserts were outstanding", new IllegalStateException("lost"));
+            }
             dropPartitions(partitions);
         }
     }

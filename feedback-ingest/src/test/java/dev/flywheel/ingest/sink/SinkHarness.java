@@ -59,7 +59,7 @@ final class SinkHarness {
         var consumer = new KafkaConsumer<byte[], byte[]>(props);
         var dlq = new DeadLetterPublisher(new KafkaProducer<>(KafkaClients.deadLetterProducer(services.kafkaBootstrap(), Duration.ofSeconds(20))), metrics);
         SinkLoop loop = new SinkLoop(consumer, new SinkRoutes(services.topics(), new EventCodec(maxEventBytes)), writer, dlq, metrics,
-                InsertObserver.NONE, bounds, new Backoff(Duration.ofMillis(50), Duration.ofMillis(400)), Duration.ofMillis(50), Clock.systemUTC());
+                InsertObserver.NONE, bounds, 2, new Backoff(Duration.ofMillis(50), Duration.ofMillis(400)), Duration.ofMillis(50), Clock.systemUTC());
         AtomicReference<Throwable> died = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("sink-" + group).start(() -> {
             try {
