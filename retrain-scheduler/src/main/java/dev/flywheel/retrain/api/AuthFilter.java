@@ -17,7 +17,7 @@ import io.micronaut.http.annotation.ServerFilter;
 public final class AuthFilter {
     private final TokenAuthenticator authenticator;
 
-    public AuthFilter(TokenAuthenticator retrainAuthenticator) {
+    public AuthFilter(@jakarta.inject.Named("retrain") TokenAuthenticator retrainAuthenticator) {
         this.authenticator = retrainAuthenticator;
     }
 

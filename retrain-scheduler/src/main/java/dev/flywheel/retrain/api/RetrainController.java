@@ -42,7 +42,7 @@ public final class RetrainController {
     private final RunJson runJson;
     private final ObjectMapper mapper;
 
-    public RetrainController(RetrainService runs, PolicyStore policies, ObjectMapper retrainMapper) {
+    public RetrainController(RetrainService runs, PolicyStore policies, @jakarta.inject.Named("retrain") ObjectMapper retrainMapper) {
         this.runs = runs;
         this.policies = policies;
         this.mapper = retrainMapper;

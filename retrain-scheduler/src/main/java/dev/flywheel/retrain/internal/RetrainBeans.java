@@ -37,6 +37,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -56,17 +57,22 @@ import java.util.concurrent.TimeUnit;
 @Factory
 @Requires(property = "flywheel.retrain.enabled", notEquals = "false")
 public class RetrainBeans {
+    static final String Q = "retrain";
+
     @Singleton
+    @Named(Q)
     Clock retrainClock() {
         return Clock.systemUTC();
     }
 
     @Singleton
+    @Named(Q)
     ObjectMapper retrainMapper() {
         return new ObjectMapper();
     }
 
     @Singleton
+    @Named(Q)
     TokenAuthenticator retrainAuthenticator(SharedKeys.Auth auth) {
         return new TokenAuthenticator(auth.adminTokens(), auth.clientTokens());
     }
@@ -77,13 +83,15 @@ public class RetrainBeans {
     }
 
     @Singleton
+    @Named("retrain-scoring")
     @Bean(preDestroy = "shutdownNow")
     ExecutorService retrainScoringExecutor() {
         return Executors.newVirtualThreadPerTaskExecutor();
     }
 
     @Singleton
-    Rewards retrainRewards(SharedKeys.Kafka kafka, SharedKeys.Topics topics, Clock clock, ObjectMapper mapper, ExecutorService retrainScoringExecutor) {
+    Rewards retrainRewards(SharedKeys.Kafka kafka, SharedKeys.Topics topics, @Named(Q) Clock clock, @Named(Q) ObjectMapper mapper,
+                           @Named("retrain-scoring") ExecutorService retrainScoringExecutor) {
         DefinitionCodec codec = new DefinitionCodec();
         EvaluatorRegistry registry = new EvaluatorRegistry(new KafkaRegistryStore(kafka.bootstrapServers(), topics.prefix(), codec),
                 new EvaluatorCompiler(new EvaluatorBackends(HttpClient.newHttpClient(), clock, 1L, mapper, Optional.empty(),
@@ -92,7 +100,7 @@ public class RetrainBeans {
     }
 
     @Singleton
-    PolicyStore retrainPolicies(RetrainConfig config, ObjectMapper mapper) {
+    PolicyStore retrainPolicies(RetrainConfig config, @Named(Q) ObjectMapper mapper) {
         PolicyStore store = new PolicyStore();
         if (config.policiesFile() != null) {
             try {
@@ -117,15 +125,16 @@ public class RetrainBeans {
     }
 
     @Singleton
+    @Named("retrain-run")
     @Bean(preDestroy = "shutdownNow")
     ExecutorService retrainRunExecutor() {
         return Executors.newSingleThreadExecutor(Thread.ofPlatform().name("retrain-run").factory());
     }
 
     @Singleton
-    RetrainService retrainService(RetrainConfig config, PolicyStore policies, ClickHouseConnections ch, ObjectMapper mapper,
-                                  Rewards rewards, LeadershipHandle leadership, ExecutorService retrainRunExecutor,
-                                  SharedKeys.Kafka kafka, SharedKeys.Topics topics, Clock clock) {
+    RetrainService retrainService(RetrainConfig config, PolicyStore policies, ClickHouseConnections ch, @Named(Q) ObjectMapper mapper,
+                                  Rewards rewards, LeadershipHandle leadership, @Named("retrain-run") ExecutorService retrainRunExecutor,
+                                  SharedKeys.Kafka kafka, SharedKeys.Topics topics, @Named(Q) Clock clock) {
         ClickHouseRunStore store = new ClickHouseRunStore(ch, new RunJson(mapper));
         Kernels kernels = Kernels.best();
         HttpClient http = HttpClient.newHttpClient();
@@ -148,8 +157,9 @@ public class RetrainBeans {
 
     /** Starts the schedule ticks at start-up (a @Context bean), stopped with the context. */
     @Context
+    @Named("retrain-cron")
     @Bean(preDestroy = "shutdownNow")
-    ScheduledExecutorService retrainTicker(RetrainConfig config, PolicyStore policies, RetrainService service, Clock clock) {
+    ScheduledExecutorService retrainTicker(RetrainConfig config, PolicyStore policies, RetrainService service, @Named(Q) Clock clock) {
         NightlyScheduler scheduler = new NightlyScheduler(policies, service, clock);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("retrain-cron").factory());
         ticker.scheduleAtFixedRate(scheduler::tick, config.tickSeconds(), config.tickSeconds(), TimeUnit.SECONDS);

@@ -67,10 +67,13 @@ public record GrpoSettings(
         require(checkpointEvery >= 0, "checkpointEvery", ">= 0", checkpointEvery);
     }
 
-    /** Settings tuned on the shipped arith-tiny model (see RftBench for the measured effect). */
+    /**
+     * Settings tuned on the shipped arith-tiny model (RftBench measures their effect): rank 8 on every projection,
+     * 32 prompts x G 8 per step at temperature 1, lr 3e-3 (1e-2 with two epochs diverged), no KL, 500 steps.
+     */
     public static GrpoSettings arithmeticDefaults(long seed) {
-        return new GrpoSettings(8, 16f, EnumSet.allOf(Projection.class), 200, 32, 8, 1.0, 6, 2e-3, 10, 0.2, 0.0,
-                1.0, 0.0, 1, 50, seed);
+        return new GrpoSettings(8, 16f, EnumSet.allOf(Projection.class), 500, 32, 8, 1.0, 6, 3e-3, 10, 0.2, 0.0,
+                1.0, 0.0, 1, 100, seed);
     }
 
     public GrpoSettings withSteps(int newSteps) {
