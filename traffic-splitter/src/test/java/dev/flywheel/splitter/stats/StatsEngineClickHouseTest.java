@@ -93,4 +93,38 @@ class StatsEngineClickHouseTest {
         assertEquals(2 * r.arm("control").orElseThrow().latencyMs().get("latency_p95"),
                 r.arm("candidate").orElseThrow().latencyMs().get("latency_p95"), 150);
     }
+
+    @Test
+    void replaysArrivingAfterAComputationChangeNoMetricAndNewTrafficIsCounted(TestServices services) throws Exception {
+        var traffic = new SyntheticTraffic(services.clickhouseConnections());
+        traffic.write(segment("exp-inc", 0, 0.1, 0, 20_000, ArmProfile.BASELINE, 0, 0, 31));
+        StatsEngine engine = engine(services);
+        ExperimentResults before = engine.compute(plan("exp-inc", Unit.USER));
+        // Replays as ingest would write them (fresh inserted_at), of a third of every event table's rows.
+        try (Connection c = services.clickhouseConnections().open(); var s = c.createStatement()) {
+            s.execute("INSERT INTO inference_events (event_id, ts, ts_ms, experiment_id, variant_id, ramp_stage, unit_id, model, adapter_id, "
+                    + "prompt, completion, finish_reason, prompt_tokens, completion_tokens, ttft_ms, latency_ms, cost, status, error, attributes) "
+                    + "SELECT event_id, ts, ts_ms, experiment_id, variant_id, ramp_stage, unit_id, model, adapter_id, prompt, completion, "
+                    + "finish_reason, prompt_tokens, completion_tokens, ttft_ms, latency_ms, cost, status, error, attributes "
+                    + "FROM inference_events WHERE experiment_id = 'exp-inc' AND cityHash64(event_id) % 3 = 0");
+            s.execute("INSERT INTO feedback_events (event_id, ts, ts_ms, request_id, unit_id, kind, value, comment, attributes) "
+                    + "SELECT event_id, ts, ts_ms, request_id, unit_id, kind, value, comment, attributes FROM feedback_events "
+                    + "WHERE request_id LIKE 'exp-inc-%' AND cityHash64(event_id) % 3 = 0");
+            s.execute("INSERT INTO score_events (event_id, ts, ts_ms, request_id, experiment_id, variant_id, evaluator_id, evaluator_version, "
+                    + "score, passed, status, detail, latency_ms) SELECT event_id, ts, ts_ms, request_id, experiment_id, variant_id, evaluator_id, "
+                    + "evaluator_version, score, passed, status, detail, latency_ms FROM score_events "
+                    + "WHERE experiment_id = 'exp-inc' AND cityHash64(event_id) % 3 = 0");
+        }
+        ExperimentResults replayed = engine.compute(plan("exp-inc", Unit.USER));
+        for (ArmResult arm : before.arms()) {
+            ArmResult again = replayed.arm(arm.variantId()).orElseThrow();
+            assertEquals(arm.requests(), again.requests(), arm.variantId() + " requests");
+            assertEquals(arm.units(), again.units(), arm.variantId() + " units");
+            arm.values().forEach((metric, value) -> assertEquals(value, again.values().get(metric), 1e-9, arm.variantId() + " " + metric));
+        }
+        traffic.write(segment("exp-inc", 1, 0.5, 20_000, 20_000, ArmProfile.BASELINE, 0, 0, 32));
+        ExperimentResults grown = engine.compute(plan("exp-inc", Unit.USER));
+        assertEquals(40_000, grown.arms().stream().mapToLong(ArmResult::requests).sum());
+        assertEquals(40_000 / 4, grown.arms().stream().mapToLong(ArmResult::units).sum());
+    }
 }

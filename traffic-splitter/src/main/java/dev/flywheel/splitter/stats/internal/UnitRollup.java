@@ -21,7 +21,8 @@ import java.util.OptionalLong;
  * newest row per unit (version = refresh time) simply replaces the older one. That is what lets the window overlap
  * the previous one by {@link #overlap} to pick up rows committed late (an insert's {@code inserted_at} is taken
  * when the insert starts). Rows committed more than {@code overlap} after their {@code inserted_at} would be missed
- * until the unit is touched again.
+ * until the unit is touched again. The overlap is only rescanned when a count of the distinct events inserted into it
+ * changed since the last refresh counted them, so a bulk load is not recomputed twice.
  *
  * <p>Cost: the first refresh of an experiment reads everything once (about the old full-scan query); later ones
  * scale with the units touched since, plus one scan of the {@code inserted_at} columns.
@@ -45,57 +46,109 @@ final class UnitRollup {
     void refresh(Connection c, String experimentId) throws SQLException {
         long now;
         long last;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT toUInt32(now()), (SELECT toUInt32(max(refreshed_to)) FROM " + db + ".stats_rollup_progress WHERE experiment_id = ?)")) {
+        String lastFingerprint;
+        try (PreparedStatement ps = c.prepareStatement("SELECT toUInt32(now()), toUInt32(max(refreshed_to)), "
+                + "argMax(late_fingerprint, refreshed_to) FROM " + db + ".stats_rollup_progress WHERE experiment_id = ?")) {
             ps.setString(1, experimentId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 now = rs.getLong(1);
                 last = rs.getLong(2);
+                lastFingerprint = rs.getString(3);
             }
         }
-        boolean cold = last == 0;
-        long since = Math.max(0, last - overlap.toSeconds());
+        OptionalLong since = OptionalLong.empty();
+        if (last > 0) {
+            // Rescan the overlap only when rows were committed into it after the last refresh counted it.
+            boolean late = !fingerprint(c, experimentId, last).equals(lastFingerprint);
+            since = OptionalLong.of(late ? Math.max(0, last - overlap.toSeconds()) : last);
+        }
+        String fingerprint = fingerprint(c, experimentId, now);
+        if (since.isPresent()) {
+            recompute(c, experimentId, now, new Selection(since, 0, 1));
+        } else {
+            // First build: every unit, in slices of about SLICE_EVENTS events (by unit hash) to bound query memory.
+            long slices = Math.max(1, (events(c, experimentId) + SLICE_EVENTS - 1) / SLICE_EVENTS);
+            for (long k = 0; k < slices; k++) {
+                recompute(c, experimentId, now, new Selection(OptionalLong.empty(), k, slices));
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + db + ".stats_rollup_progress (experiment_id, refreshed_to, "
+                + "late_fingerprint) SELECT ?, toDateTime(?), ?")) {
+            ps.setString(1, experimentId);
+            ps.setLong(2, now);
+            ps.setString(3, fingerprint);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Events per slice of a first build: keeps one INSERT … SELECT well under 18.16's default 3.7 GiB query limit. */
+    private static final long SLICE_EVENTS = 1_500_000;
+
+    /** Which units to recompute: touched at or after {@code since} (epoch s), else slice {@code slice} of {@code slices}. */
+    private record Selection(OptionalLong since, long slice, long slices) {}
+
+    private long events(Connection c, String experimentId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count() FROM " + db + ".stats_unit_events WHERE experiment_id = ?")) {
+            ps.setString(1, experimentId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private void recompute(Connection c, String experimentId, long version, Selection selection) throws SQLException {
         List<Object> params = new ArrayList<>();
-        String sql = recompute(experimentId, now, cold ? OptionalLong.empty() : OptionalLong.of(since), params);
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(recompute(experimentId, version, selection, params))) {
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + db + ".stats_rollup_progress (experiment_id, refreshed_to) SELECT ?, toDateTime(?)")) {
-            ps.setString(1, experimentId);
-            ps.setLong(2, now);
-            ps.executeUpdate();
+    }
+
+    /** Distinct events per table inserted in [to − overlap, to): "inference,feedback,scores". */
+    private String fingerprint(Connection c, String experimentId, long to) throws SQLException {
+        String window = " inserted_at >= toDateTime(?) AND inserted_at < toDateTime(?)";
+        String sql = "SELECT concat(toString((SELECT uniqExact(event_id) FROM %1$s.inference_events WHERE experiment_id = ? AND%2$s)), ',', "
+                + "toString((SELECT uniqExact(event_id) FROM %1$s.feedback_events WHERE%2$s)), ',', "
+                + "toString((SELECT uniqExact(event_id) FROM %1$s.score_events WHERE experiment_id = ? AND%2$s)))";
+        long from = Math.max(0, to - overlap.toSeconds());
+        try (PreparedStatement ps = c.prepareStatement(sql.formatted(db, window))) {
+            int i = 1;
+            ps.setString(i++, experimentId);
+            ps.setLong(i++, from);
+            ps.setLong(i++, to);
+            ps.setLong(i++, from);
+            ps.setLong(i++, to);
+            ps.setString(i++, experimentId);
+            ps.setLong(i++, from);
+            ps.setLong(i, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
         }
     }
 
     /**
-     * The INSERT … SELECT recomputing every unit touched at or after {@code since} (epoch s; empty: every unit of the
-     * experiment), one row per request first: the inference event (collapsed per event id) joined to its feedback
+     * The INSERT … SELECT recomputing the selected units, one row per request first: the inference event (collapsed per event id) joined to its feedback
      * (sums over distinct feedback events; conversion is the max) and to its scores (latest version per evaluator, as
      * parallel arrays). Appends the statement's parameters, in text order, to {@code params}.
      */
-    private String recompute(String experimentId, long version, OptionalLong since, List<Object> params) {
+    private String recompute(String experimentId, long version, Selection since, List<Object> params) {
         params.add(experimentId);
         params.add(version);
         params.add(experimentId);
         String units = unitFilter(experimentId, since, params);
-        // Feedback has no experiment column: cold, it is read whole and the join keeps this experiment's requests.
-        String feedbackRequests = "";
-        if (since.isPresent()) {
-            params.add(experimentId);
-            feedbackRequests = " WHERE request_id IN (SELECT event_id FROM %s.stats_unit_events WHERE experiment_id = ?%s)"
-                    .formatted(db, unitFilter(experimentId, since, params));
-        }
         params.add(experimentId);
-        String scoreRequests = "";
-        if (since.isPresent()) {
-            params.add(experimentId);
-            scoreRequests = " AND request_id IN (SELECT event_id FROM %s.stats_unit_events WHERE experiment_id = ?%s)"
-                    .formatted(db, unitFilter(experimentId, since, params));
-        }
+        String feedbackRequests = " WHERE request_id IN (SELECT event_id FROM %s.stats_unit_events WHERE experiment_id = ?%s)"
+                .formatted(db, unitFilter(experimentId, since, params));
+        params.add(experimentId);
+        params.add(experimentId);
+        String scoreRequests = " AND request_id IN (SELECT event_id FROM %s.stats_unit_events WHERE experiment_id = ?%s)"
+                .formatted(db, unitFilter(experimentId, since, params));
         return """
                 INSERT INTO %1$s.stats_unit_rollup (%2$s)
                 SELECT ?, variant_id, ramp_stage, unit_id, count(), countIf(status = 'error'), countIf(status = 'fallback'),
@@ -125,14 +178,16 @@ final class UnitRollup {
     }
 
     /**
-     * {@code AND unit_id IN (units with an inference event, feedback or score inserted at or after since)}, or
-     * nothing when every unit is recomputed. Feedback and scores find their unit through the inference event.
+     * {@code AND unit_id IN (units with an inference event, feedback or score inserted at or after since)}, or for a
+     * first build the unit-hash slice. Feedback and scores find their unit through the inference event.
      */
-    private String unitFilter(String experimentId, OptionalLong since, List<Object> params) {
-        if (since.isEmpty()) {
-            return "";
+    private String unitFilter(String experimentId, Selection selection, List<Object> params) {
+        if (selection.since().isEmpty()) {
+            params.add(selection.slices());
+            params.add(selection.slice());
+            return " AND cityHash64(unit_id) % ? = ?";
         }
-        long s = since.getAsLong();
+        long s = selection.since().getAsLong();
         params.addAll(List.of(experimentId, s, experimentId, s, experimentId, s));
         return """
                  AND unit_id IN (
