@@ -40,6 +40,16 @@ class FlywheelServicesExtensionTest {
         assertTrue(a.matches("[a-z0-9_]{1,64}"), a);
     }
 
+    /** A replica that starts while another is migrating re-runs statements that already took effect: all must be safe. */
+    @Test
+    void reapplyingEveryMigrationOverAnExistingSchemaSucceeds(TestServices services) throws Exception {
+        try (Connection c = services.clickhouseConnections().open(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE " + services.clickhouse().database() + ".schema_migrations");
+        }
+        var reapplied = new dev.flywheel.contracts.clickhouse.Migrator(services.clickhouseConnections()).migrate();
+        assertEquals(dev.flywheel.contracts.clickhouse.Migrator.load().size(), reapplied.size());
+    }
+
     @Test
     void migratingTwiceChangesNothing(TestServices services) {
         assertEquals(java.util.List.of(), new dev.flywheel.contracts.clickhouse.Migrator(services.clickhouseConnections()).migrate());

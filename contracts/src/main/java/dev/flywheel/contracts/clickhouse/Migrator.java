@@ -20,9 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the versioned ClickHouse migrations under {@code db/clickhouse/} (listed in {@code index.txt}) to the
- * configured database. Idempotent: every statement is {@code IF NOT EXISTS}, applied versions are recorded in
- * {@code schema_migrations}, and several replicas starting at once converge on the same schema. A migration whose
- * file changed after it was applied is a fatal error (migrations are append-only).
+ * configured database. Idempotent: statements are {@code CREATE … IF NOT EXISTS}, back-fills into deduplicating
+ * tables, or {@code ALTER TABLE … ADD COLUMN}, which this class skips when the column exists (18.16 has no
+ * {@code ADD COLUMN IF NOT EXISTS}); applied versions are recorded in {@code schema_migrations}, so several replicas
+ * starting at once converge on the same schema. A migration whose file changed after it was applied is a fatal error
+ * (migrations are append-only).
  */
 public final class Migrator {
     private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
@@ -62,7 +64,9 @@ public final class Migrator {
                     }
                     try (Statement s = c.createStatement()) {
                         for (String sql : m.statements()) {
-                            s.execute(sql.replace("${db}", db));
+                            if (!columnAlreadyAdded(c, db, sql)) {
+                                s.execute(sql.replace("${db}", db));
+                            }
                         }
                     }
                     try (PreparedStatement ps = c.prepareStatement(
@@ -80,6 +84,26 @@ public final class Migrator {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot migrate ClickHouse database " + db + " at "
                     + connections.config().httpUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final java.util.regex.Pattern ADD_COLUMN = java.util.regex.Pattern.compile(
+            "^ALTER\\s+TABLE\\s+\\$\\{db}\\.(\\w+)\\s+ADD\\s+COLUMN\\s+(\\w+)\\s", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** True for an {@code ALTER TABLE ${db}.t ADD COLUMN c …} whose column already exists (a replica got there first). */
+    private static boolean columnAlreadyAdded(Connection c, String db, String sql) throws SQLException {
+        var m = ADD_COLUMN.matcher(sql.strip());
+        if (!m.find()) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name = ?")) {
+            ps.setString(1, db);
+            ps.setString(2, m.group(1));
+            ps.setString(3, m.group(2));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
         }
     }
 
