@@ -24,6 +24,8 @@ import java.util.Map;
  * prompt; events without captured prompts are skipped. Then {@link Splitter} dedupes, caps and splits.
  */
 public final class DatasetBuilder implements DatasetSource {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DatasetBuilder.class);
+
     private final ClickHouseConnections clickhouse;
     private final ObjectMapper mapper;
     private final Clock clock;
@@ -120,6 +122,7 @@ public final class DatasetBuilder implements DatasetSource {
             }
             return last;
         } catch (IOException e) {
+            LOG.warn("skipping an inference event whose stored prompt is not a JSON message list: {}", e.getMessage());
             return "";
         }
     }
@@ -129,6 +132,7 @@ public final class DatasetBuilder implements DatasetSource {
             JsonNode n = mapper.readTree(attributesJson == null || attributesJson.isEmpty() ? "{}" : attributesJson);
             return n.hasNonNull("reference") ? n.get("reference").asText() : null;
         } catch (IOException e) {
+            LOG.warn("inference event attributes are not a JSON object ({}); no reference taken", e.getMessage());
             return null;
         }
     }

@@ -7,7 +7,7 @@ import java.util.Map;
  * Which trainer runs and how. {@code kind} "grpo" = the built-in GRPO LoRA trainer on the engine ({@code settings}
  * keys are GrpoSettings fields in snake_case: rank, alpha, steps, prompts_per_step, group_size, temperature,
  * max_new_tokens, learning_rate, warmup_steps, clip_epsilon, kl_coefficient, max_grad_norm, epochs_per_batch,
- * checkpoint_every, seed); "external" = {@code command} is run with placeholders {dataset}, {output}, {base_model},
+ * checkpoint_every, seed, cosine_decay (1 = on, the default; 0 = constant rate); "external" = {@code command} is run with placeholders {dataset}, {output}, {base_model},
  * {run_id} substituted and must leave a PEFT directory in {output}.
  */
 public record TrainerSpec(String kind, Map<String, Double> settings, List<String> command, int timeoutMinutes) {

@@ -41,7 +41,7 @@ public final class BuiltInGrpoTrainer implements Trainer {
         GrpoSettings d = GrpoSettings.arithmeticDefaults((long) spec.setting("seed", 1));
         List<String> known = List.of("rank", "alpha", "steps", "prompts_per_step", "group_size", "temperature", "max_new_tokens",
                 "learning_rate", "warmup_steps", "clip_epsilon", "kl_coefficient", "max_grad_norm", "weight_decay",
-                "epochs_per_batch", "checkpoint_every", "seed");
+                "epochs_per_batch", "checkpoint_every", "seed", "cosine_decay");
         for (String k : spec.settings().keySet()) {
             if (!known.contains(k)) {
                 throw new dev.flywheel.retrain.policy.InvalidPolicyException("trainer.settings." + k, "unknown setting; expected one of " + known);
@@ -55,7 +55,7 @@ public final class BuiltInGrpoTrainer implements Trainer {
                     (int) spec.setting("warmup_steps", d.warmupSteps()), spec.setting("clip_epsilon", d.clipEpsilon()),
                     spec.setting("kl_coefficient", d.klCoefficient()), spec.setting("max_grad_norm", d.maxGradNorm()),
                     spec.setting("weight_decay", d.weightDecay()), (int) spec.setting("epochs_per_batch", d.epochsPerBatch()),
-                    (int) spec.setting("checkpoint_every", d.checkpointEvery()), d.seed());
+                    (int) spec.setting("checkpoint_every", d.checkpointEvery()), d.seed(), spec.setting("cosine_decay", 1) != 0);
         } catch (IllegalArgumentException e) {
             throw new dev.flywheel.retrain.policy.InvalidPolicyException("trainer.settings", e.getMessage());
         }

@@ -25,6 +25,7 @@ import java.util.Set;
  * @param epochsPerBatch   passes over each rollout batch (later passes see ratios != 1, where clipping acts)
  * @param checkpointEvery  write a PEFT checkpoint every N steps; 0 = only at the end
  * @param seed             seeds LoRA init, prompt order and every sampler
+ * @param cosineDecay      after warm-up, decay the learning rate along a half cosine to 10 % of its peak at the last step
  */
 public record GrpoSettings(
         int rank,
@@ -43,7 +44,8 @@ public record GrpoSettings(
         double weightDecay,
         int epochsPerBatch,
         int checkpointEvery,
-        long seed) {
+        long seed,
+        boolean cosineDecay) {
 
     public GrpoSettings {
         require(rank >= 1 && rank <= 256, "rank", "in [1, 256]", rank);
@@ -73,13 +75,23 @@ public record GrpoSettings(
      */
     public static GrpoSettings arithmeticDefaults(long seed) {
         return new GrpoSettings(8, 16f, EnumSet.allOf(Projection.class), 500, 32, 8, 1.0, 6, 3e-3, 10, 0.2, 0.0,
-                1.0, 0.0, 1, 100, seed);
+                1.0, 0.0, 1, 100, seed, true);
     }
 
     public GrpoSettings withSteps(int newSteps) {
         return new GrpoSettings(rank, alpha, targets, newSteps, promptsPerStep, groupSize, temperature, maxNewTokens,
                 learningRate, warmupSteps, clipEpsilon, klCoefficient, maxGradNorm, weightDecay, epochsPerBatch,
-                checkpointEvery, seed);
+                checkpointEvery, seed, cosineDecay);
+    }
+
+    /** Learning rate of 1-based {@code step}: linear warm-up, then constant or half-cosine decay to 10 % of the peak. */
+    public double learningRateAt(int step) {
+        double warm = Math.min(1.0, step / (double) Math.max(1, warmupSteps));
+        if (!cosineDecay || step <= warmupSteps || steps <= warmupSteps + 1) {
+            return learningRate * warm;
+        }
+        double progress = (step - warmupSteps) / (double) (steps - warmupSteps);
+        return learningRate * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
     }
 
     private static void require(boolean ok, String field, String expected, Object got) {

@@ -158,7 +158,7 @@ public final class GrpoTrainer {
         double weight = 1.0 / rollouts.size();
         double loss = 0, klSum = 0, gradNorm = 0;
         int clipped = 0, klTokens = 0;
-        double lr = settings.learningRate() * Math.min(1.0, step / (double) Math.max(1, settings.warmupSteps()));
+        double lr = settings.learningRateAt(step);
         for (int epoch = 0; epoch < settings.epochsPerBatch() && !items.isEmpty(); epoch++) {
             params.forEach(Parameter::zeroGrad);
             loss = 0;

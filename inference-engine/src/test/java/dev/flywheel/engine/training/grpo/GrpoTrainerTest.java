@@ -49,7 +49,7 @@ class GrpoTrainerTest {
 
     private static GrpoSettings settings(int steps) {
         return new GrpoSettings(8, 16f, EnumSet.allOf(Projection.class), steps, 16, 8, 1.0, 6, 1e-2, 3, 0.2, 0.01, 1.0, 0.0,
-                2, 6, 42);
+                2, 6, 42, false);
     }
 
     @Test
@@ -95,7 +95,18 @@ class GrpoTrainerTest {
     @Test
     void settingsNameTheFieldThatIsWrong() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GrpoSettings(8, 16f,
-                EnumSet.allOf(Projection.class), 10, 16, 1, 1.0, 6, 1e-3, 0, 0.2, 0, 1, 0, 1, 0, 1));
+                EnumSet.allOf(Projection.class), 10, 16, 1, 1.0, 6, 1e-3, 0, 0.2, 0, 1, 0, 1, 0, 1, false));
         assertTrue(e.getMessage().startsWith("groupSize"), e.getMessage());
+    }
+
+    @Test
+    void cosineScheduleWarmsUpThenDecaysToATenthOfThePeak() {
+        GrpoSettings s = new GrpoSettings(8, 16f, EnumSet.allOf(Projection.class), 110, 16, 8, 1.0, 6, 1e-3, 10, 0.2, 0, 1, 0, 1, 0, 1, true);
+        assertEquals(1e-4, s.learningRateAt(1), 1e-12);
+        assertEquals(1e-3, s.learningRateAt(10), 1e-12);
+        assertEquals(0.55e-3, s.learningRateAt(60), 1e-12);
+        assertEquals(1e-4, s.learningRateAt(110), 1e-12);
+        GrpoSettings constant = new GrpoSettings(8, 16f, EnumSet.allOf(Projection.class), 110, 16, 8, 1.0, 6, 1e-3, 10, 0.2, 0, 1, 0, 1, 0, 1, false);
+        assertEquals(1e-3, constant.learningRateAt(110), 1e-12);
     }
 }
