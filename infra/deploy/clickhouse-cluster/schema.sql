@@ -3,7 +3,7 @@
 -- and every query keep reading and writing flywheel.<name>. NOT applied by the Migrator: an operator runs it once,
 -- before the services start (see README.md beside this file). Replace flywheel_cluster with your cluster's name
 -- (remote_servers) if it differs; {shard} and {replica} are the server's macros.
--- Mirrors every migration in contracts/src/main/resources/db/clickhouse/ (V001, V002, V030): columns, sorting keys,
+-- Mirrors every migration in contracts/src/main/resources/db/clickhouse/ (V001, V002, V026–V028, V030): columns, sorting keys,
 -- version columns and partitions are identical, only the engines differ. A new migration needs its twin here
 -- (dashboards' ClusterSchemaTest fails until it has one).
 
@@ -219,3 +219,73 @@ ORDER BY (run_id, evaluator_id, item_index, repeat_index);
 
 CREATE TABLE IF NOT EXISTS flywheel.eval_run_results ON CLUSTER flywheel_cluster AS flywheel.eval_run_results_local
 ENGINE = Distributed(flywheel_cluster, flywheel, eval_run_results_local, cityHash64(run_id));
+
+-- Statistics rollup (V026–V028): the stats engine's per-unit projection and rollup. On a cluster the materialized
+-- view runs on every shard over that shard's inference_events_local; the engine reads the Distributed tables.
+CREATE TABLE IF NOT EXISTS flywheel.stats_unit_events_local ON CLUSTER flywheel_cluster (
+    experiment_id String,
+    unit_id String,
+    event_id String,
+    variant_id String,
+    ramp_stage Int32,
+    status String,
+    tokens UInt64,
+    cost Float64,
+    latency_ms Float64
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/flywheel/stats_unit_events', '{replica}')
+ORDER BY (experiment_id, unit_id, event_id);
+
+CREATE TABLE IF NOT EXISTS flywheel.stats_unit_events ON CLUSTER flywheel_cluster AS flywheel.stats_unit_events_local
+ENGINE = Distributed(flywheel_cluster, flywheel, stats_unit_events_local, cityHash64(unit_id));
+
+CREATE TABLE IF NOT EXISTS flywheel.stats_unit_rollup_local ON CLUSTER flywheel_cluster (
+    experiment_id String,
+    variant_id String,
+    ramp_stage Int32,
+    unit_id String,
+    requests UInt64,
+    errors UInt64,
+    fallbacks UInt64,
+    tokens Float64,
+    tokens_sq Float64,
+    cost Float64,
+    cost_sq Float64,
+    latencies Array(Float64),
+    thumbs_up Float64,
+    thumbs Float64,
+    thumbs_up_sq Float64,
+    thumbs_sq Float64,
+    thumbs_up_x_thumbs Float64,
+    rating_sum Float64,
+    ratings Float64,
+    rating_sum_sq Float64,
+    ratings_sq Float64,
+    rating_sum_x_ratings Float64,
+    conversions Float64,
+    conversions_sq Float64,
+    score_evaluators Array(String),
+    scores Array(Float64),
+    version UInt64
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/flywheel/stats_unit_rollup', '{replica}', version)
+ORDER BY (experiment_id, variant_id, ramp_stage, unit_id);
+
+CREATE TABLE IF NOT EXISTS flywheel.stats_unit_rollup ON CLUSTER flywheel_cluster AS flywheel.stats_unit_rollup_local
+ENGINE = Distributed(flywheel_cluster, flywheel, stats_unit_rollup_local, cityHash64(unit_id));
+
+CREATE TABLE IF NOT EXISTS flywheel.stats_rollup_progress_local ON CLUSTER flywheel_cluster (
+    experiment_id String,
+    refreshed_to DateTime
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/flywheel/stats_rollup_progress', '{replica}', refreshed_to)
+ORDER BY experiment_id;
+
+CREATE TABLE IF NOT EXISTS flywheel.stats_rollup_progress ON CLUSTER flywheel_cluster AS flywheel.stats_rollup_progress_local
+ENGINE = Distributed(flywheel_cluster, flywheel, stats_rollup_progress_local, cityHash64(experiment_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS flywheel.stats_unit_events_mv ON CLUSTER flywheel_cluster TO flywheel.stats_unit_events_local AS
+SELECT experiment_id, unit_id, event_id, variant_id, ramp_stage, status, prompt_tokens + completion_tokens AS tokens,
+       cost, latency_ms
+FROM flywheel.inference_events_local;
+
+-- V028 (18.16 has no ADD COLUMN IF NOT EXISTS: run once per cluster).
+ALTER TABLE flywheel.stats_rollup_progress_local ON CLUSTER flywheel_cluster ADD COLUMN late_fingerprint String;
+ALTER TABLE flywheel.stats_rollup_progress ON CLUSTER flywheel_cluster ADD COLUMN late_fingerprint String;
