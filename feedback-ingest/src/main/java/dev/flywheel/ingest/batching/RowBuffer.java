@@ -7,10 +7,22 @@ import java.util.Arrays;
  * Not thread-safe: one consumer thread owns it.
  */
 public final class RowBuffer {
-    private byte[] bytes = new byte[4096];
+    private byte[] bytes;
     private int size;
     private long[] eventTs = new long[256];
     private int rows;
+
+    public RowBuffer() {
+        this(4096);
+    }
+
+    /** @param initialBytes starting capacity (a batch's expected size saves the doubling copies of a fresh buffer) */
+    public RowBuffer(int initialBytes) {
+        if (initialBytes < 16) {
+            throw new IllegalArgumentException("initialBytes must be >= 16, got " + initialBytes);
+        }
+        bytes = new byte[initialBytes];
+    }
 
     /** Makes room for {@code extra} more bytes. */
     public void ensure(int extra) {

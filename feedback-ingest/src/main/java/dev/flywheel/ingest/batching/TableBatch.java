@@ -20,8 +20,25 @@ public final class TableBatch {
     private long bytes;
     private long oldestMillis = Long.MAX_VALUE;
 
+    private final int initialChunkBytes;
+
     public TableBatch(String table) {
+        this(table, 4096);
+    }
+
+    /** @param initialChunkBytes starting capacity of each partition's buffer (the previous batch's largest chunk) */
+    public TableBatch(String table, int initialChunkBytes) {
         this.table = table;
+        this.initialChunkBytes = Math.max(4096, initialChunkBytes);
+    }
+
+    /** The largest partition chunk in bytes: the capacity hint for the next batch of this table. */
+    public int largestChunk() {
+        int max = 0;
+        for (RowBuffer b : chunks.values()) {
+            max = Math.max(max, b.size());
+        }
+        return max;
     }
 
     public String table() {
@@ -30,7 +47,7 @@ public final class TableBatch {
 
     /** The buffer to append the next row of {@code partition} to; call {@link #rowAdded} after writing it. */
     public RowBuffer bufferFor(TopicPartition partition) {
-        return chunks.computeIfAbsent(partition, p -> new RowBuffer());
+        return chunks.computeIfAbsent(partition, p -> new RowBuffer(initialChunkBytes));
     }
 
     /** Accounts for one row of {@code rowBytes} appended at {@code nowMillis}. */

@@ -131,6 +131,11 @@ public final class IngestBench {
         System.out.printf("ours: %.1f s, %.0f events/s, visible delay p50 %d ms p99 %d ms, rows %d (raw %d), duplicates %d, lost %d%n",
                 seconds, ours, p50, p99, finalRows, raw, duplicates, lost);
 
+        for (var t : metrics.registry().find("ingest.insert").tag("outcome", "ok").timers()) {
+            System.out.printf("  inserts into %s: %d, mean %.0f ms, max %.0f ms, total %.1f s%n", t.getId().getTag("table"), t.count(),
+                    t.mean(TimeUnit.MILLISECONDS), t.max(TimeUnit.MILLISECONDS), t.totalTime(TimeUnit.SECONDS));
+        }
+
         // --- peer: ClickHouse's Kafka engine on a private server ---
         String peerJson;
         try (PeerClickHouse peer = PeerClickHouse.start()) {

@@ -63,7 +63,7 @@ public final class SinkLoop implements Runnable {
     private final Clock clock;
     private final InsertPipeline pipeline;
 
-    private Map<String, TableBatch> batches = new LinkedHashMap<>();
+    private Map<String, TableBatch> batches;
     /** Next offset of every partition read since the last seal (rows, DLQ'd records and tombstones alike). */
     private final Map<TopicPartition, Long> uncommitted = new HashMap<>();
     /** Offsets covered by acknowledged flushes and not yet committed. */
@@ -103,7 +103,11 @@ public final class SinkLoop implements Runnable {
     private Map<String, TableBatch> freshBatches() {
         Map<String, TableBatch> m = new LinkedHashMap<>();
         for (SinkRoutes.Route r : routes.all()) {
-            m.putIfAbsent(r.encoder().table(), new TableBatch(r.encoder().table()));
+            String table = r.encoder().table();
+            // Sized like the previous batch (+1/8), capped at the byte bound: no doubling copies while filling it.
+            TableBatch previous = batches == null ? null : batches.get(table);
+            long hint = previous == null ? 0 : Math.min(bounds.maxBytes(), previous.largestChunk() + (previous.largestChunk() >> 3));
+            m.putIfAbsent(table, new TableBatch(table, (int) Math.min(hint, 64 << 20)));
         }
         return m;
     }
@@ -407,8 +411,11 @@ public final class SinkLoop implements Runnable {
             b.drop(partitions);
         }
         for (TopicPartition tp : partitions) {
-            if (uncommitted.remove(tp) != null | acked.remove(tp) != null | toCommit.remove(tp) != null) {
-                rewind.add(tp);
+            boolean uncommittedRows = uncommitted.remove(tp) != null;
+            boolean ackedNotCommitted = toCommit.remove(tp) != null;
+            acked.remove(tp);
+            if (uncommittedRows || ackedNotCommitted) {
+                rewind.add(tp); // if it comes back, restart from the group's commit
             }
             deadLetters.forget(tp.topic(), tp.partition());
         }
