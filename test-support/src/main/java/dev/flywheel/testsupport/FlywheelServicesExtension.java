@@ -42,6 +42,7 @@ public final class FlywheelServicesExtension implements BeforeAllCallback, After
         TestServices services = new TestServices(endpoints.kafkaBootstrap(), clickhouse, topics, namespace);
         try (Admin admin = Admin.create(services.adminProperties())) {
             new TopicAdmin(admin).ensure(topics, PARTITIONS, (short) 1);
+            awaitLeaders(admin, topicNames(topics));
         }
         context.getStore(NS).put(TestServices.class, services);
     }
@@ -57,13 +58,50 @@ public final class FlywheelServicesExtension implements BeforeAllCallback, After
         } catch (SQLException e) {
             throw new IllegalStateException("could not drop test database " + services.clickhouse().database(), e);
         }
+        try (Admin admin = Admin.create(services.adminProperties())) {
+            admin.deleteTopics(topicNames(services.topics())).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<String> topicNames(Topics topics) {
         List<String> names = new ArrayList<>();
-        for (Topic t : services.topics().all()) {
+        for (Topic t : topics.all()) {
             names.add(t.name());
             names.add(t.dlq());
         }
-        try (Admin admin = Admin.create(services.adminProperties())) {
-            admin.deleteTopics(names).all().get(30, TimeUnit.SECONDS);
+        return names;
+    }
+
+    /**
+     * Waits until every partition of the new topics has a leader. On a busy broker, creation returns before the
+     * leaders are known everywhere, and a producer that starts then can be refused (NOT_LEADER_OR_FOLLOWER) and end
+     * with an expired batch instead of a test result.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                var described = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
+                boolean ready = described.values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // not visible yet: UnknownTopicOrPartition while the metadata propagates; retried below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic leaders", e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the test topics " + names + " had no leader 60 s after creation: is the Kafka broker overloaded?");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic leaders", e);
+            }
         }
     }
 
