@@ -1,5 +1,6 @@
 package dev.flywheel.eval.internal;
 
+import dev.flywheel.contracts.config.SharedSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.contracts.auth.TokenAuthenticator;
 import dev.flywheel.contracts.clickhouse.ClickHouseConfig;
@@ -71,13 +72,13 @@ public class EvalBeans {
     }
 
     @Singleton
-    TokenAuthenticator authenticator(SharedConfig.Auth auth) {
+    TokenAuthenticator authenticator(SharedSettings.Auth auth) {
         return new TokenAuthenticator(auth.adminTokens(), auth.clientTokens());
     }
 
     @Singleton
-    Topics topics(SharedConfig.Topics t) {
-        return new Topics(t.prefix());
+    Topics topics(SharedSettings.TopicNames t) {
+        return t.toTopics();
     }
 
     @Singleton
@@ -93,7 +94,7 @@ public class EvalBeans {
 
     @Singleton
     @Bean(preDestroy = "close")
-    KafkaRegistryStore registryStore(SharedConfig.Kafka kafka, SharedConfig.Topics topics, DefinitionCodec codec) {
+    KafkaRegistryStore registryStore(SharedSettings.Kafka kafka, SharedSettings.TopicNames topics, DefinitionCodec codec) {
         return new KafkaRegistryStore(kafka.bootstrapServers(), topics.prefix(), codec);
     }
 
@@ -103,8 +104,8 @@ public class EvalBeans {
     }
 
     @Singleton
-    ClickHouseConnections clickhouse(SharedConfig.ClickHouse ch) {
-        ClickHouseConnections connections = new ClickHouseConnections(new ClickHouseConfig(ch.url(), ch.database(), ch.user(), ch.password()));
+    ClickHouseConnections clickhouse(SharedSettings.ClickHouse ch) {
+        ClickHouseConnections connections = new ClickHouseConnections(ch.toConfig());
         new Migrator(connections).migrate(); // idempotent; every service applies the shared migrations at start
         return connections;
     }
@@ -143,7 +144,7 @@ public class EvalBeans {
     @Context
     @Requires(property = "flywheel.eval.scoring-enabled", notEquals = "false")
     @Bean(preDestroy = "close")
-    ScoringConsumer scoringConsumer(EvalConfig config, SharedConfig.Kafka kafka, Topics topics, EventCodec codec,
+    ScoringConsumer scoringConsumer(EvalConfig config, SharedSettings.Kafka kafka, Topics topics, EventCodec codec,
                                     ScoringService service, EvaluatorRegistry registry, Clock clock, PrometheusMeterRegistry meters) {
         ScoringConsumer consumer = new ScoringConsumer(kafka.bootstrapServers(), config.consumerGroup(), topics, codec, service,
                 registry, Duration.ofMillis(config.registryRefreshMs()), clock, meters);

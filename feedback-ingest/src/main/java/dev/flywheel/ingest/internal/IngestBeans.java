@@ -8,7 +8,7 @@ import dev.flywheel.contracts.events.EventCodec;
 import dev.flywheel.contracts.topics.TopicAdmin;
 import dev.flywheel.contracts.topics.Topics;
 import dev.flywheel.ingest.config.IngestConfig;
-import dev.flywheel.ingest.config.SharedSettings;
+import dev.flywheel.contracts.config.SharedSettings;
 import dev.flywheel.ingest.dlq.DeadLetterPublisher;
 import dev.flywheel.ingest.feedback.EventIds;
 import dev.flywheel.ingest.feedback.FeedbackService;

@@ -5,7 +5,7 @@ import dev.flywheel.contracts.events.EventCodec;
 import dev.flywheel.contracts.topics.TopicAdmin;
 import dev.flywheel.contracts.topics.Topics;
 import dev.flywheel.splitter.assignment.Assigner;
-import dev.flywheel.splitter.config.SharedSettings;
+import dev.flywheel.contracts.config.SharedSettings;
 import dev.flywheel.splitter.config.SplitterConfig;
 import dev.flywheel.splitter.events.EventEmitter;
 import dev.flywheel.splitter.events.KafkaEventSink;

@@ -2,7 +2,7 @@ package dev.flywheel.splitter.ramp.internal;
 
 import dev.flywheel.contracts.clickhouse.ClickHouseConnections;
 import dev.flywheel.contracts.topics.Topics;
-import dev.flywheel.splitter.config.SharedSettings;
+import dev.flywheel.contracts.config.SharedSettings;
 import dev.flywheel.splitter.experiments.ExperimentService;
 import dev.flywheel.splitter.ramp.DecisionLog;
 import dev.flywheel.splitter.ramp.ExperimentLeadership;

@@ -1,23 +1,23 @@
-package dev.flywheel.splitter.config;
+package dev.flywheel.contracts.config;
 
 import dev.flywheel.contracts.clickhouse.ClickHouseConfig;
 import dev.flywheel.contracts.topics.Topics;
 import io.micronaut.context.annotation.ConfigurationProperties;
-import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.net.URI;
 import java.util.List;
 
 /**
  * The keys every Flywheel service shares ({@code flywheel.kafka.*}, {@code flywheel.clickhouse.*},
- * {@code flywheel.topics.*}, {@code flywheel.auth.*}), bound for this service. Tokens are never printed.
+ * {@code flywheel.topics.*}, {@code flywheel.auth.*}), bound once for all of them (in the one-JVM launcher, every
+ * service context binds the same values). Tokens and passwords are never printed.
  */
 public final class SharedSettings {
     private SharedSettings() {}
 
     /** {@code flywheel.kafka.bootstrap-servers}: host:port[,host:port...]. */
     @ConfigurationProperties("flywheel.kafka")
-    @Requires(property = "flywheel.splitter.enabled", notEquals = "false")
     public record Kafka(@Bindable(defaultValue = "127.0.0.1:19092") String bootstrapServers) {
         public Kafka {
             if (bootstrapServers == null || !bootstrapServers.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*")) {
@@ -28,7 +28,6 @@ public final class SharedSettings {
 
     /** {@code flywheel.clickhouse.*}: the HTTP endpoint, Flywheel's database and credentials. */
     @ConfigurationProperties("flywheel.clickhouse")
-    @Requires(property = "flywheel.splitter.enabled", notEquals = "false")
     public record ClickHouse(
             @Bindable(defaultValue = "http://127.0.0.1:18123") String url,
             @Bindable(defaultValue = "flywheel") String database,
@@ -46,7 +45,6 @@ public final class SharedSettings {
 
     /** {@code flywheel.topics.prefix}: a namespace for several environments on one cluster ("" or "name."). */
     @ConfigurationProperties("flywheel.topics")
-    @Requires(property = "flywheel.splitter.enabled", notEquals = "false")
     public record TopicNames(@Bindable(defaultValue = "") String prefix) {
         public Topics toTopics() {
             return new Topics(prefix);
@@ -55,8 +53,7 @@ public final class SharedSettings {
 
     /** {@code flywheel.auth.admin-tokens} / {@code client-tokens}: bearer tokens of at least 16 characters. */
     @ConfigurationProperties("flywheel.auth")
-    @Requires(property = "flywheel.splitter.enabled", notEquals = "false")
-    public record Auth(List<String> adminTokens, List<String> clientTokens) {
+    public record Auth(@Nullable List<String> adminTokens, @Nullable List<String> clientTokens) {
         public Auth {
             adminTokens = adminTokens == null ? List.of() : List.copyOf(adminTokens);
             clientTokens = clientTokens == null ? List.of() : List.copyOf(clientTokens);
