@@ -23,6 +23,7 @@ public final class StubBackend implements AutoCloseable {
     private final boolean failing;
     private final ObjectMapper mapper = new ObjectMapper();
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final boolean record;
 
     public StubBackend(boolean failing) throws IOException {
@@ -49,6 +50,11 @@ public final class StubBackend implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    /** The Authorization header of each recorded request ("" when absent). */
+    public List<String> authorizations() {
+        return List.copyOf(authorizations);
+    }
+
     private void complete(HttpExchange ex, boolean chat) throws IOException {
         byte[] in = ex.getRequestBody().readAllBytes();
         if (failing) {
@@ -58,6 +64,7 @@ public final class StubBackend implements AutoCloseable {
         JsonNode body = mapper.readTree(in);
         if (record) {
             received.add(body);
+            authorizations.add(ex.getRequestHeaders().getFirst("Authorization") == null ? "" : ex.getRequestHeaders().getFirst("Authorization"));
         }
         String model = body.path("model").asText("none");
         String text = "reply from " + model;

@@ -35,7 +35,8 @@ public record SplitterConfig(
         @Bindable(defaultValue = "3s") Duration probeTimeout,
         @Bindable(defaultValue = "15s") Duration storeTimeout,
         @Bindable(defaultValue = "1048576") int maxRequestBytes,
-        @Bindable(defaultValue = "6") int topicPartitions) {
+        @Bindable(defaultValue = "6") int topicPartitions,
+        @io.micronaut.core.annotation.Nullable String backendToken) {
 
     public SplitterConfig {
         if (defaultBackendUrl == null || !("http".equals(defaultBackendUrl.getScheme()) || "https".equals(defaultBackendUrl.getScheme()))) {
@@ -55,7 +56,17 @@ public record SplitterConfig(
     /** The defaults with another default backend, for plain (framework-free) use, tests and the benchmark. */
     public static SplitterConfig defaults(URI defaultBackendUrl) {
         return new SplitterConfig(defaultBackendUrl, true, false, true, 10_000, Duration.ofSeconds(2), Duration.ofSeconds(120),
-                Duration.ofSeconds(3), Duration.ofSeconds(15), 1 << 20, 6);
+                Duration.ofSeconds(3), Duration.ofSeconds(15), 1 << 20, 6, null);
+    }
+
+    /** The bearer token sent to variant backends (e.g. the built-in engine's client token), if one is configured. */
+    public java.util.Optional<String> backendAuthorization() {
+        return backendToken == null || backendToken.isBlank() ? java.util.Optional.empty() : java.util.Optional.of("Bearer " + backendToken);
+    }
+
+    @Override
+    public String toString() {
+        return "SplitterConfig[defaultBackendUrl=" + defaultBackendUrl + ", backendToken=" + (backendToken == null ? "none" : "***") + "]";
     }
 
     private static void positive(String key, int value) {

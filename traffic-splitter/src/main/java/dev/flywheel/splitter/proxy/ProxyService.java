@@ -109,8 +109,10 @@ public final class ProxyService {
 
     /** {@code GET /v1/models}: the default backend's list plus every serving variant's model name. */
     public CompletableFuture<ProxyReply> models() {
-        HttpRequest req = HttpRequest.newBuilder(Target.resolve(config.defaultBackendUrl(), "/v1/models"))
-                .timeout(config.probeTimeout()).GET().build();
+        HttpRequest.Builder models = HttpRequest.newBuilder(Target.resolve(config.defaultBackendUrl(), "/v1/models"))
+                .timeout(config.probeTimeout()).GET();
+        config.backendAuthorization().ifPresent(a -> models.header("Authorization", a));
+        HttpRequest req = models.build();
         return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
                 .handle((resp, failure) -> {
                     ObjectNode out = mapper.createObjectNode().put("object", "list");
@@ -235,13 +237,15 @@ public final class ProxyService {
         return CompletableFuture.completedFuture(new ProxyReply.Stream(passthrough, withFallback(call.headers(), fallbackReason)));
     }
 
+    /** The client's own token is never forwarded: backends get the splitter's configured backend token, if any. */
     private HttpRequest request(Call call, Target target, Duration timeout) {
-        return HttpRequest.newBuilder(target.uri(call.route().path()))
+        HttpRequest.Builder b = HttpRequest.newBuilder(target.uri(call.route().path()))
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header(ProxyHeaders.REQUEST_ID, call.requestId())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(target.body())))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(target.body())));
+        config.backendAuthorization().ifPresent(a -> b.header("Authorization", a));
+        return b.build();
     }
 
     private void emit(Call call, Target target, Completion c, double ttftMs, double latencyMs, InferenceStatus status, String error) {

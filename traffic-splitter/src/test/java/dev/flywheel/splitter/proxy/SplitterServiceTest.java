@@ -58,7 +58,8 @@ class SplitterServiceTest {
                 "flywheel.topics.prefix", services.topics().prefix(),
                 "flywheel.auth.admin-tokens", List.of(ADMIN),
                 "flywheel.auth.client-tokens", List.of(CLIENT),
-                "flywheel.splitter.default-backend-url", good.url().toString()));
+                "flywheel.splitter.default-backend-url", good.url().toString(),
+                "flywheel.splitter.backend-token", "backend-token-0123456789"));
         consumer = new KafkaConsumer<>(services.consumerProperties("events"));
         consumer.subscribe(List.of(services.topics().inference().name()));
     }
@@ -182,6 +183,7 @@ class SplitterServiceTest {
         assertTrue(r.body().contains("reply from lora-full"), r.body());
         JsonNode forwarded = other.received().getLast();
         assertEquals("lora-full", forwarded.path("model").asText());
+        assertEquals("Bearer backend-token-0123456789", other.authorizations().getLast(), "the backend token, never the client's");
         assertEquals(0.1, forwarded.path("temperature").asDouble());
         assertEquals("system", forwarded.path("messages").path(0).path("role").asText());
         assertEquals("Be exact.", forwarded.path("messages").path(0).path("content").asText());
