@@ -1,0 +1,286 @@
+package dev.flywheel.launcher.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.contracts.clickhouse.ClickHouseConfig;
+import dev.flywheel.contracts.clickhouse.ClickHouseConnections;
+import dev.flywheel.contracts.clickhouse.Migrator;
+import dev.flywheel.contracts.events.EventCodec;
+import dev.flywheel.contracts.topics.TopicAdmin;
+import dev.flywheel.contracts.topics.Topics;
+import dev.flywheel.launcher.FlywheelLauncher;
+import dev.flywheel.launcher.Service;
+import dev.flywheel.launcher.console.Console;
+import dev.flywheel.launcher.report.HtmlReport;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * The closed loop, start to end: services up (one JVM, free ports, a fresh ClickHouse database and topic namespace
+ * so earlier runs never leak in), evaluators registered, simulated users on the base model, retrain #1, its
+ * experiment ramped 1 → 100 % by the ramp controller and promoted, retrain #2 from the new champion, its experiment
+ * entering at 1 %, then the HTML report. {@link #close} (also the Ctrl-C path) stops users, services and verifier.
+ */
+public final class DemoRun implements AutoCloseable {
+    /** Where the demo's services store things: Kafka, ClickHouse (URL, database), and the shipped model. */
+    public record Endpoints(String kafkaBootstrap, URI clickhouseUrl, String database, String user, String password, Path modelDir) {}
+
+    private static final String ADMIN = "demo-admin-token-0123456789";
+    private static final String CLIENT = "demo-client-token-0123456789";
+
+    private final DemoSettings settings;
+    private final Endpoints endpoints;
+    private final Console console;
+    private final Clock clock;
+    private final ObjectMapper mapper = EventCodec.newMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private volatile FlywheelLauncher launcher;
+    private volatile FlywheelLauncher retrainLauncher;
+    private volatile SimulatedUsers users;
+    private volatile TaskVerifier verifier;
+    private volatile boolean closed;
+
+    public DemoRun(DemoSettings settings, Endpoints endpoints, Console console, Clock clock) {
+        this.settings = settings;
+        this.endpoints = endpoints;
+        this.console = console;
+        this.clock = clock;
+    }
+
+    /** Runs the whole demo; returns the report's path. */
+    public Path run() throws Exception {
+        long t0 = clock.millis();
+        ReportRecorder report = new ReportRecorder(t0);
+        String namespace = "demo" + Long.toString(t0, 36) + ".";
+        console.heading("Flywheel demo: starting Kafka topics, ClickHouse schema and every service in one JVM");
+        ClickHouseConfig chConfig = new ClickHouseConfig(endpoints.clickhouseUrl(), endpoints.database(), endpoints.user(), endpoints.password());
+        resetDatabase(chConfig);
+        ClickHouseConnections clickhouse = new ClickHouseConnections(chConfig);
+        new Migrator(clickhouse).migrate();
+        Topics topics = new Topics(namespace);
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+        try (Admin a = Admin.create(admin)) {
+            new TopicAdmin(a).ensure(topics, 6, (short) 1);
+        }
+        verifier = TaskVerifier.start(mapper);
+        Path work = settings.outputDir().toAbsolutePath();
+        Map<Service, Map<String, Object>> perService = perService(work);
+        launcher = FlywheelLauncher.start(EnumSet.complementOf(EnumSet.of(Service.RETRAIN)), common(namespace), perService);
+        URI engine = launcher.uri(Service.ENGINE);
+        launcher.services().forEach(s -> console.line(String.format(Locale.ROOT, "  %-9s %s", s.key(), launcher.uri(s))));
+        console.line("  ClickHouse database " + endpoints.database() + ", topics prefixed '" + namespace + "'");
+        report.note("services in one JVM: " + launcher.services() + " + retrain" + "; ClickHouse database " + endpoints.database()
+                + "; topic prefix " + namespace);
+
+        ServiceCalls splitterCalls = new ServiceCalls(http, launcher.uri(Service.SPLITTER), ADMIN, mapper);
+        ServiceCalls evalCalls = new ServiceCalls(http, launcher.uri(Service.EVAL), ADMIN, mapper);
+        DemoEvaluators.register(evalCalls, mapper, verifier.url());
+        // retrain-scheduler reads the evaluator registry once at start-up, so it starts after the evaluators exist.
+        retrainLauncher = FlywheelLauncher.start(EnumSet.of(Service.RETRAIN), common(namespace), perService);
+        console.line(String.format(Locale.ROOT, "  %-9s %s", "retrain", retrainLauncher.uri(Service.RETRAIN)));
+        ServiceCalls retrainCalls = new ServiceCalls(http, retrainLauncher.uri(Service.RETRAIN), ADMIN, mapper);
+        console.say(Console.Tone.OK, "evaluators registered: exact_answer (task verifier, every request), answer_format (regex, 50 %)");
+
+        console.heading("1. Champion: the shipped base model arith-tiny serves simulated users");
+        users = new SimulatedUsers(http, launcher.uri(Service.SPLITTER), launcher.uri(Service.INGEST), CLIENT, mapper, settings,
+                FeedbackModel.standard());
+        users.start();
+        report.decision(clock.millis(), "-", "traffic", settings.concurrency() + " concurrent users of " + settings.users()
+                + " on the base model");
+        warmup(report);
+
+        RetrainDriver retrain = new RetrainDriver(retrainCalls, clickhouse, mapper, console, report, settings, clock);
+        RampWatcher ramp = new RampWatcher(splitterCalls, mapper, console, report, settings, users, clock);
+        console.heading("2. Nightly retrain #1 (time-compressed): dataset from ClickHouse → GRPO → offline gate → deploy");
+        RetrainDriver.Outcome first = retrain.run("demo-nightly-1", endpoints.modelDir(), null, null, engine, List.of(), List.of(),
+                settings.seed());
+        requireDeployed(first);
+        String exp1 = "exp-" + first.adapterId();
+
+        console.heading("3. Ramp: the controller takes " + first.adapterId() + " from 1 % to 100 %");
+        ramp.launch(exp1, "arith-tiny", first.adapterId(), engine);
+        String end1 = ramp.follow(exp1, settings.rampTimeout(), "promoted"::equals);
+        if (!end1.equals("promoted")) {
+            throw new DemoException("experiment " + exp1 + " ended " + end1 + " instead of promoted; see its decisions", null);
+        }
+        console.say(Console.Tone.OK, first.adapterId() + " is the new champion");
+        // The product now asks for the new champion by name; the promoted experiment has done its job.
+        users.useModel(first.adapterId());
+        splitterCalls.post("/v1/experiments/" + exp1 + "/archive", mapper.createObjectNode().put("reason", "promoted; default model updated"));
+
+        console.heading("4. Nightly retrain #2 from the new champion");
+        RetrainDriver.Outcome second = retrain.run("demo-nightly-2", endpoints.modelDir(), first.adapterId(), first.adapterPath(), engine,
+                List.of(exp1), List.of("candidate"), settings.seed() + 1);
+        requireDeployed(second);
+        String exp2 = "exp-" + second.adapterId();
+        ramp.launch(exp2, first.adapterId(), second.adapterId(), engine);
+        ramp.follow(exp2, settings.stageDuration().multipliedBy(2), s -> false);
+        console.say(Console.Tone.OK, "the next candidate " + second.adapterId() + " is in the loop at 1 %; the flywheel turns on");
+
+        users.close();
+        report.note(String.format(Locale.ROOT, "simulated users: %d requests; %d errors", users.tallies().values().stream()
+                .mapToLong(SimulatedUsers.VariantTally::requests).sum(), users.errors()));
+        Path file = HtmlReport.write(report.build("Flywheel demo", clock.millis()), work.resolve("report.html"));
+        console.heading("Done in " + String.format(Locale.ROOT, "%.1f min", (clock.millis() - t0) / 60000.0));
+        console.line("report: " + file);
+        console.line("Grafana-style SQL on the demo's data (dashboards in dashboards/; SQL runs on ClickHouse 18.16):");
+        String ch = endpoints.clickhouseUrl() + "/?database=" + endpoints.database() + "&compress=0&decompress=0";
+        console.line("  curl '" + ch + "' --data-binary \"SELECT experiment_id, variant_id, count() FROM inference_events GROUP BY experiment_id, variant_id\"");
+        console.line("  curl '" + ch + "' --data-binary \"SELECT evaluator_id, variant_id, avg(score) FROM score_events WHERE status = 'ok' GROUP BY evaluator_id, variant_id\"");
+        console.line("  curl '" + ch + "' --data-binary \"SELECT run_id, step, value FROM training_metrics WHERE metric = 'reward_mean' ORDER BY run_id, step\"");
+        return file;
+    }
+
+    private void warmup(ReportRecorder report) throws InterruptedException {
+        long end = clock.millis() + settings.warmup().toMillis();
+        long start = clock.millis();
+        Map<String, SimulatedUsers.VariantTally> before = users.tallies();
+        while (clock.millis() < end) {
+            Thread.sleep(1000);
+            SimulatedUsers.VariantTally t = users.tallies().getOrDefault("-/-", new SimulatedUsers.VariantTally(0, 0, 0, 0));
+            Map<String, SimulatedUsers.VariantTally> now = users.tallies();
+            long d = now.values().stream().mapToLong(SimulatedUsers.VariantTally::requests).sum()
+                    - before.values().stream().mapToLong(SimulatedUsers.VariantTally::requests).sum();
+            before = now;
+            if (d > 0) {
+                report.traffic(clock.millis(), Map.of("base arith-tiny", 100.0));
+            }
+            console.progress(String.format(Locale.ROOT, "collecting traffic: %d requests, %.0f req/s, accuracy %.3f, thumbs up %.3f, errors %d",
+                    t.requests(), d / 1.0, t.requests() == 0 ? 0 : (double) t.correct() / t.requests(),
+                    t.thumbs() == 0 ? 0 : (double) t.thumbsUp() / t.thumbs(), users.errors()), clock.millis() - start, settings.warmup().toMillis());
+        }
+        console.endProgress();
+        long ok = users.tallies().values().stream().mapToLong(SimulatedUsers.VariantTally::requests).sum();
+        if (ok == 0) {
+            throw new DemoException("no simulated request succeeded (" + users.errors() + " failed; last: " + users.lastError() + ")", null);
+        }
+        if (users.errors() > 0) {
+            console.say(Console.Tone.WARN, "user errors so far: " + users.errors() + " (last: " + users.lastError() + ")");
+        }
+    }
+
+    private void requireDeployed(RetrainDriver.Outcome o) {
+        if (!o.status().equals("deployed")) {
+            throw new DemoException("retrain run " + o.runId() + " ended " + o.status() + ": " + o.error(), null);
+        }
+        console.say(Console.Tone.OK, String.format(Locale.ROOT, "gate passed: %s; adapter %s deployed",
+                o.details().getOrDefault("gate.reason", "?"), o.adapterId()));
+    }
+
+    private Map<String, Object> common(String namespace) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("flywheel.kafka.bootstrap-servers", endpoints.kafkaBootstrap());
+        p.put("flywheel.clickhouse.url", endpoints.clickhouseUrl().toString());
+        p.put("flywheel.clickhouse.database", endpoints.database());
+        p.put("flywheel.clickhouse.user", endpoints.user());
+        p.put("flywheel.clickhouse.password", endpoints.password());
+        p.put("flywheel.topics.prefix", namespace);
+        p.put("flywheel.auth.admin-tokens", List.of(ADMIN));
+        p.put("flywheel.auth.client-tokens", List.of(CLIENT));
+        return p;
+    }
+
+    private Map<Service, Map<String, Object>> perService(Path work) {
+        Map<Service, Map<String, Object>> m = new EnumMap<>(Service.class);
+        Map<Service, Integer> ports = freePorts();
+        for (Service s : Service.values()) {
+            m.put(s, new HashMap<>(Map.of("micronaut.server.port", ports.get(s), "micronaut.server.host", "127.0.0.1")));
+        }
+        // The splitter's proxy forwards no credential to its backends, so the engine (loopback only) serves without tokens.
+        m.get(Service.ENGINE).put("flywheel.auth.enabled", false);
+        // Requests outside every experiment go to the engine (its port is chosen here, before anything starts).
+        m.get(Service.SPLITTER).put("flywheel.splitter.default-backend-url", "http://127.0.0.1:" + ports.get(Service.ENGINE));
+        m.get(Service.ENGINE).put("flywheel.engine.model-dir", endpoints.modelDir().toString());
+        m.get(Service.SPLITTER).put("flywheel.splitter.ramp.tick-interval", settings.rampTick().toMillis() + "ms");
+        m.get(Service.SPLITTER).put("flywheel.splitter.ramp.sequential-tuning", 500);
+        m.get(Service.SPLITTER).put("flywheel.splitter.ramp.min-units-for-limit", 30);
+        m.get(Service.EVAL).put("flywheel.eval.registry-refresh-ms", 2000);
+        m.get(Service.RETRAIN).put("flywheel.retrain.work-dir", work.resolve("retrain").toString());
+        m.get(Service.RETRAIN).put("flywheel.retrain.adapter-dir", work.resolve("adapters").toString());
+        m.get(Service.RETRAIN).put("flywheel.retrain.service-token", ADMIN);
+        return m;
+    }
+
+    /** One free local port per service (chosen up front so the splitter can name the engine's). */
+    private static Map<Service, Integer> freePorts() {
+        Map<Service, Integer> out = new EnumMap<>(Service.class);
+        List<java.net.ServerSocket> held = new java.util.ArrayList<>();
+        try {
+            for (Service s : Service.values()) {
+                java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                held.add(socket);
+                out.put(s, socket.getLocalPort());
+            }
+        } catch (java.io.IOException e) {
+            throw new DemoException("no free local port for the services: " + e.getMessage(), e);
+        } finally {
+            for (java.net.ServerSocket socket : held) {
+                try {
+                    socket.close();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void resetDatabase(ClickHouseConfig config) throws Exception {
+        ClickHouseConnections server = new ClickHouseConnections(config.withDatabase("default"));
+        try (Connection c = server.open(); Statement s = c.createStatement()) {
+            // The demo owns its database: a fresh one per run keeps earlier runs' traffic out of datasets and plots.
+            s.execute("DROP DATABASE IF EXISTS " + config.database());
+            s.execute("CREATE DATABASE " + config.database());
+        }
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Exception failure = null;
+        try {
+            if (users != null) {
+                users.close();
+            }
+        } catch (Exception e) {
+            failure = e;
+        }
+        try {
+            if (retrainLauncher != null) {
+                retrainLauncher.close();
+            }
+            if (launcher != null) {
+                launcher.close();
+            }
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (verifier != null) {
+            verifier.close();
+        }
+        http.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

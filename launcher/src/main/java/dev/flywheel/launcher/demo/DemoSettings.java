@@ -1,0 +1,71 @@
+package dev.flywheel.launcher.demo;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How big and how long one demo is. {@link #full()} fits the issue's 15-minute budget on a 2-core machine;
+ * {@link #fast()} is the few-minute version. Durations are wall-clock: the "nightly" retrain becomes minutes.
+ *
+ * @param users            distinct simulated users (unit ids); more users means more treatment units at 1 %
+ * @param concurrency      users in flight at once (each a virtual thread: request, read, maybe feedback, think)
+ * @param thinkTime        mean pause of a user between two requests (exponential)
+ * @param warmup           traffic on the champion alone before the first retrain (the retrain's training data)
+ * @param stageDuration    minimum duration of every ramp stage
+ * @param stageMinSamples  minimum units per arm in a stage before the controller may advance
+ * @param rampTick         how often the ramp controller decides
+ * @param grpoSteps        GRPO optimizer steps of one retrain run
+ * @param promptsPerStep   GRPO prompts per step (each sampled {@code groupSize} times)
+ * @param gateItems        held-out prompts the offline gate compares champion and candidate on
+ * @param maxPrompts       most distinct traffic prompts one retrain dataset takes
+ * @param rampTimeout      a ramp that has not promoted by then ends the demo with an error
+ * @param seed             seeds users, prompts, feedback noise and the trainer
+ * @param outputDir        where the report and the run's files go
+ */
+public record DemoSettings(int users, int concurrency, Duration thinkTime, Duration warmup, Duration stageDuration,
+                           long stageMinSamples, Duration rampTick, int grpoSteps, int promptsPerStep, int gateItems,
+                           int maxPrompts, Duration rampTimeout, long seed, Path outputDir) {
+
+    public DemoSettings {
+        positive("users", users);
+        positive("concurrency", concurrency);
+        positive("grpoSteps", grpoSteps);
+        positive("promptsPerStep", promptsPerStep);
+        positive("gateItems", gateItems);
+        positive("maxPrompts", maxPrompts);
+        if (stageMinSamples < 0) {
+            throw new IllegalArgumentException("stageMinSamples must be >= 0, got " + stageMinSamples);
+        }
+        for (Duration d : new Duration[] {thinkTime, warmup, stageDuration, rampTick, rampTimeout}) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException("durations must be present and >= 0, got " + d);
+            }
+        }
+        if (outputDir == null) {
+            throw new IllegalArgumentException("outputDir is required");
+        }
+    }
+
+    /** The default demo: about 10-15 minutes on two cores. */
+    public static DemoSettings full() {
+        return new DemoSettings(4000, 12, Duration.ofMillis(20), Duration.ofSeconds(40), Duration.ofSeconds(20), 20,
+                Duration.ofSeconds(2), 120, 32, 300, 3000, Duration.ofMinutes(6), 20260110L, Path.of(".flywheel/demo"));
+    }
+
+    /** {@code --fast}: a few minutes; fewer steps and shorter stages, same shape. */
+    public static DemoSettings fast() {
+        return new DemoSettings(3000, 10, Duration.ofMillis(20), Duration.ofSeconds(20), Duration.ofSeconds(8), 8,
+                Duration.ofSeconds(1), 40, 32, 200, 2000, Duration.ofMinutes(4), 20260110L, Path.of(".flywheel/demo"));
+    }
+
+    public DemoSettings withOutputDir(Path dir) {
+        return new DemoSettings(users, concurrency, thinkTime, warmup, stageDuration, stageMinSamples, rampTick, grpoSteps,
+                promptsPerStep, gateItems, maxPrompts, rampTimeout, seed, dir);
+    }
+
+    private static void positive(String field, long v) {
+        if (v < 1) {
+            throw new IllegalArgumentException(field + " must be >= 1, got " + v);
+        }
+    }
+}
