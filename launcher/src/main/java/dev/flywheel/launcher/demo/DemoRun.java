@@ -124,11 +124,18 @@ public final class DemoRun implements AutoCloseable {
         console.heading("4. Nightly retrain #2 from the new champion");
         RetrainDriver.Outcome second = retrain.run("demo-nightly-2", endpoints.modelDir(), first.adapterId(), first.adapterPath(), engine,
                 List.of(exp1), List.of("candidate"), settings.seed() + 1);
-        requireDeployed(second);
-        String exp2 = "exp-" + second.adapterId();
-        ramp.launch(exp2, first.adapterId(), second.adapterId(), engine);
-        ramp.follow(exp2, settings.stageDuration().multipliedBy(2), s -> false);
-        console.say(Console.Tone.OK, "the next candidate " + second.adapterId() + " is in the loop at 1 %; the flywheel turns on");
+        if (second.status().equals("rejected")) {
+            // The loop's safety net working as designed: a candidate that does not beat the champion deploys nothing.
+            console.say(Console.Tone.WARN, "the offline gate rejected the second candidate (" + second.error() + "); nothing deployed, "
+                    + first.adapterId() + " stays champion");
+            report.decision(clock.millis(), "-", "gate rejected", second.error());
+        } else {
+            requireDeployed(second);
+            String exp2 = "exp-" + second.adapterId();
+            ramp.launch(exp2, first.adapterId(), second.adapterId(), engine);
+            ramp.follow(exp2, settings.stageDuration().multipliedBy(2), s -> false);
+            console.say(Console.Tone.OK, "the next candidate " + second.adapterId() + " is in the loop at 1 %; the flywheel turns on");
+        }
 
         users.close();
         report.note(String.format(Locale.ROOT, "simulated users: %d requests; %d errors", users.tallies().values().stream()

@@ -49,13 +49,13 @@ public record DemoSettings(int users, int concurrency, Duration thinkTime, Durat
     /** The default demo: about 10-15 minutes on two cores. */
     public static DemoSettings full() {
         return new DemoSettings(4000, 12, Duration.ofMillis(20), Duration.ofSeconds(40), Duration.ofSeconds(20), 20,
-                Duration.ofSeconds(2), 120, 32, 300, 3000, Duration.ofMinutes(6), 20260110L, Path.of(".flywheel/demo"));
+                Duration.ofSeconds(2), 160, 32, 600, 4000, Duration.ofMinutes(6), 20260110L, Path.of(".flywheel/demo"));
     }
 
     /** {@code --fast}: a few minutes; fewer steps and shorter stages, same shape. */
     public static DemoSettings fast() {
         return new DemoSettings(3000, 10, Duration.ofMillis(20), Duration.ofSeconds(20), Duration.ofSeconds(8), 8,
-                Duration.ofSeconds(1), 40, 32, 200, 2000, Duration.ofMinutes(4), 20260110L, Path.of(".flywheel/demo"));
+                Duration.ofSeconds(1), 70, 32, 400, 2500, Duration.ofMinutes(4), 20260110L, Path.of(".flywheel/demo"));
     }
 
     public DemoSettings withOutputDir(Path dir) {
