@@ -40,13 +40,13 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code ./run bench rft}: one whole retrain run from the base of the shipped model through the real pipeline
  * (dataset from task traffic, built-in GRPO with eval-service rewards, offline gate, deploy into an in-memory
  * registry), then the task's held-out exact match (greedy, 300 held-out problems, seed 2024 — the sample the model's
- * README reports) before and after. Args: [steps] (default 500). Last line: {@code BENCH rft {json}}.
+ * README reports) before and after. Args: [steps] (default 2000). Last line: {@code BENCH rft {json}}.
  */
 public final class RftBench {
     private RftBench() {}
 
     public static void main(String[] args) throws Exception {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         Path model = Files.isDirectory(ArithmeticSetup.SHIPPED_MODEL) ? ArithmeticSetup.SHIPPED_MODEL
                 : Path.of("..").resolve(ArithmeticSetup.SHIPPED_MODEL);
         Clock clock = Clock.systemUTC();
@@ -64,7 +64,8 @@ public final class RftBench {
         Rewards rewards = ArithmeticSetup.rewards(clock, scoring);
         RetrainPolicy policy = ArithmeticSetup.policy("arith-nightly", model, 1.0, Map.of(
                 "steps", (double) steps, "rank", 8.0, "alpha", 16.0, "prompts_per_step", 32.0, "group_size", 8.0,
-                "temperature", 1.0, "learning_rate", 3e-3, "epochs_per_batch", 1.0, "checkpoint_every", 100.0), 500);
+                "temperature", 1.0, "learning_rate", 3e-3, "epochs_per_batch", 1.0, "checkpoint_every", 500.0,
+                "cosine_decay", 1.0), 500);
         PolicyStore policies = new PolicyStore();
         policies.put(policy);
         InMemoryRunStore store = new InMemoryRunStore();
