@@ -115,7 +115,8 @@ final class RampWatcher {
                     continue;
                 }
                 int from = d.path("stage_from").asInt(stage);
-                if ((kind.equals("advance") || kind.equals("promote")) && lastResults != null) {
+                // The 100 % stage has no control arm, so its comparison adds nothing: stages below it are recorded.
+                if ((kind.equals("advance") || kind.equals("promote")) && lastResults != null && from < STAGES.size() - 1) {
                     recordStage(experimentId, from, lastResults);
                 }
                 report.decision(d.path("ts_ms").asLong(clock.millis()), experimentId, kind, reason);

@@ -52,7 +52,7 @@ final class RetrainDriver {
      * @param variantIds      and of these variants only (empty: all)
      */
     Outcome run(String policyId, Path baseModelDir, String championAdapter, String championAdapterDir, URI engineUrl,
-                java.util.List<String> experimentIds, java.util.List<String> variantIds, long seed) throws InterruptedException {
+                java.util.List<String> experimentIds, java.util.List<String> variantIds, int steps, long seed) throws InterruptedException {
         ObjectNode p = mapper.createObjectNode();
         p.put("id", policyId);
         p.put("base_model", "arith-tiny");
@@ -74,7 +74,7 @@ final class RetrainDriver {
         trainer.put("kind", "grpo");
         ObjectNode s = trainer.putObject("settings");
         // The shape RftBench measured on the shipped model (rank 8, 32 prompts x 8 samples, lr 3e-3).
-        s.put("steps", settings.grpoSteps());
+        s.put("steps", steps);
         s.put("rank", 8);
         s.put("alpha", 16);
         s.put("prompts_per_step", settings.promptsPerStep());
@@ -119,8 +119,8 @@ final class RetrainDriver {
                 shownStep = step;
             }
             if (status.equals("training")) {
-                console.progress(String.format(Locale.ROOT, "GRPO step %d/%d  reward %s", shownStep, settings.grpoSteps(),
-                        lastReward(runId)), shownStep, settings.grpoSteps());
+                console.progress(String.format(Locale.ROOT, "GRPO step %d/%d  reward %s", shownStep, steps,
+                        lastReward(runId)), shownStep, steps);
             }
             if (terminal.contains(status)) {
                 console.endProgress();

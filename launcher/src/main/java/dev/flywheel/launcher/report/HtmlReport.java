@@ -56,7 +56,7 @@ public final class HtmlReport {
         Map<String, List<IntervalPoint>> byMetric = new LinkedHashMap<>();
         for (StageMetric m : r.stages()) {
             byMetric.computeIfAbsent(m.metric() + (m.primary() ? " (primary)" : " (guardrail)"), k -> new ArrayList<>())
-                    .add(new IntervalPoint(String.format(Locale.ROOT, "%s %s%%", shortId(m.experimentId()), trim(m.stagePercent())),
+                    .add(new IntervalPoint(trim(m.stagePercent()) + "%",
                             m.diff(), m.ciLow(), m.ciHigh(), m.experimentId()));
         }
         if (byMetric.isEmpty()) {

@@ -166,7 +166,7 @@ final class SvgPlot {
     }
 
     private static String tick(double v) {
-        return Math.abs(v) >= 100 || v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+        return Math.abs(v) >= 100 || v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
     }
 
     /** Linear map from data [min, max] to pixels [from, to]. */
