@@ -51,12 +51,15 @@ public final class DemoRun implements AutoCloseable {
     private volatile SimulatedUsers users;
     private volatile TaskVerifier verifier;
     private volatile boolean closed;
+    /** A database of its own per run: earlier runs never leak into datasets or plots (DROP on 18.16 can take minutes). */
+    private final String database;
 
     public DemoRun(DemoSettings settings, Endpoints endpoints, Console console, Clock clock) {
         this.settings = settings;
         this.endpoints = endpoints;
         this.console = console;
         this.clock = clock;
+        this.database = endpoints.database() + "_" + Long.toString(clock.millis(), 36);
     }
 
     /** Runs the whole demo; returns the report's path. */
@@ -65,8 +68,8 @@ public final class DemoRun implements AutoCloseable {
         ReportRecorder report = new ReportRecorder(t0);
         String namespace = "demo" + Long.toString(t0, 36) + ".";
         console.heading("Flywheel demo: starting Kafka topics, ClickHouse schema and every service in one JVM");
-        ClickHouseConfig chConfig = new ClickHouseConfig(endpoints.clickhouseUrl(), endpoints.database(), endpoints.user(), endpoints.password());
-        resetDatabase(chConfig);
+        ClickHouseConfig chConfig = new ClickHouseConfig(endpoints.clickhouseUrl(), database, endpoints.user(), endpoints.password());
+        createDatabase(chConfig);
         ClickHouseConnections clickhouse = new ClickHouseConnections(chConfig);
         new Migrator(clickhouse).migrate();
         Topics topics = new Topics(namespace);
@@ -81,8 +84,8 @@ public final class DemoRun implements AutoCloseable {
         launcher = FlywheelLauncher.start(EnumSet.complementOf(EnumSet.of(Service.RETRAIN)), common(namespace), perService);
         URI engine = launcher.uri(Service.ENGINE);
         launcher.services().forEach(s -> console.line(String.format(Locale.ROOT, "  %-9s %s", s.key(), launcher.uri(s))));
-        console.line("  ClickHouse database " + endpoints.database() + ", topics prefixed '" + namespace + "'");
-        report.note("services in one JVM: " + launcher.services() + " + retrain" + "; ClickHouse database " + endpoints.database()
+        console.line("  ClickHouse database " + database + ", topics prefixed '" + namespace + "'");
+        report.note("services in one JVM: " + launcher.services() + " + retrain" + "; ClickHouse database " + database
                 + "; topic prefix " + namespace);
 
         ServiceCalls splitterCalls = new ServiceCalls(http, launcher.uri(Service.SPLITTER), ADMIN, mapper);
@@ -145,7 +148,7 @@ public final class DemoRun implements AutoCloseable {
         console.heading("Done in " + String.format(Locale.ROOT, "%.1f min", (clock.millis() - t0) / 60000.0));
         console.line("report: " + file);
         console.line("Grafana-style SQL on the demo's data (dashboards in dashboards/; SQL runs on ClickHouse 18.16):");
-        String ch = endpoints.clickhouseUrl() + "/?database=" + endpoints.database() + "&compress=0&decompress=0";
+        String ch = endpoints.clickhouseUrl() + "/?database=" + database + "&compress=0&decompress=0";
         console.line("  curl '" + ch + "' --data-binary \"SELECT experiment_id, variant_id, count() FROM inference_events GROUP BY experiment_id, variant_id\"");
         console.line("  curl '" + ch + "' --data-binary \"SELECT evaluator_id, variant_id, avg(score) FROM score_events WHERE status = 'ok' GROUP BY evaluator_id, variant_id\"");
         console.line("  curl '" + ch + "' --data-binary \"SELECT run_id, step, value FROM training_metrics WHERE metric = 'reward_mean' ORDER BY run_id, step\"");
@@ -192,7 +195,7 @@ public final class DemoRun implements AutoCloseable {
         Map<String, Object> p = new HashMap<>();
         p.put("flywheel.kafka.bootstrap-servers", endpoints.kafkaBootstrap());
         p.put("flywheel.clickhouse.url", endpoints.clickhouseUrl().toString());
-        p.put("flywheel.clickhouse.database", endpoints.database());
+        p.put("flywheel.clickhouse.database", database);
         p.put("flywheel.clickhouse.user", endpoints.user());
         p.put("flywheel.clickhouse.password", endpoints.password());
         p.put("flywheel.topics.prefix", namespace);
@@ -246,12 +249,10 @@ public final class DemoRun implements AutoCloseable {
         return out;
     }
 
-    private static void resetDatabase(ClickHouseConfig config) throws Exception {
+    private static void createDatabase(ClickHouseConfig config) throws Exception {
         ClickHouseConnections server = new ClickHouseConnections(config.withDatabase("default"));
         try (Connection c = server.open(); Statement s = c.createStatement()) {
-            // The demo owns its database: a fresh one per run keeps earlier runs' traffic out of datasets and plots.
-            s.execute("DROP DATABASE IF EXISTS " + config.database());
-            s.execute("CREATE DATABASE " + config.database());
+            s.execute("CREATE DATABASE IF NOT EXISTS " + config.database());
         }
     }
 
