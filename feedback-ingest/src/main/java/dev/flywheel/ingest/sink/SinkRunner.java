@@ -68,6 +68,11 @@ public final class SinkRunner implements AutoCloseable {
             try {
                 loop.run();
             } catch (RuntimeException e) {
+                if (stopped) {
+                    // close() interrupts the consumers; whatever they had not committed is re-read by the next owner
+                    LOG.debug("sink consumer ended by shutdown: {}", e.toString());
+                    return;
+                }
                 failures++;
                 LOG.error("sink consumer died; starting a new one (uncommitted rows are re-read)", e);
                 if (!pause(backoff.delayMillis(failures))) {
