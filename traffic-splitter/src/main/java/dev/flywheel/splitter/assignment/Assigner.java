@@ -2,7 +2,6 @@ package dev.flywheel.splitter.assignment;
 
 import dev.flywheel.splitter.experiments.Experiment;
 import dev.flywheel.splitter.experiments.Variant;
-import java.util.List;
 
 /**
  * Deterministic assignment (hash {@link BucketHash#VERSION}). For each layer in name order, for each experiment of the
@@ -15,40 +14,41 @@ import java.util.List;
  * </ol>
  * The first experiment that takes the unit wins. Step 3 is monotone: raising the percent only adds buckets and a
  * bucket's treatment never changes, so a treated unit stays treated as the ramp advances; a rollback (0 %) sends all
- * to control. Thread-safe: each thread uses its own hasher.
+ * to control. Thread-safe and allocation-free.
  */
 public final class Assigner {
-    private final ThreadLocal<BucketHash> hashers = ThreadLocal.withInitial(BucketHash::new);
 
+    /** Stateless and allocation-free: every answer is prebuilt in the table, salts carry their hash state. */
     public Assignment assign(AssignmentTable table, UnitIds units) {
-        BucketHash hash = hashers.get();
-        for (List<AssignmentTable.Entry> layer : table.layers()) {
+        for (AssignmentTable.Entry[] layer : table.layers()) {
             String hashedUnit = null; // the layer bucket is computed once per layer (and unit kind)
             int lb = -1;
             for (AssignmentTable.Entry entry : layer) {
-                Experiment e = entry.experiment();
-                String unitId = units.idFor(e.unit());
+                String unitId = units.idFor(entry.experiment().unit());
                 if (unitId == null) {
                     continue;
                 }
                 if (!entry.wholeLayer()) {
-                    if (!unitId.equals(hashedUnit)) {
-                        lb = hash.bucket(entry.layerSalt(), unitId);
+                    if (unitId != hashedUnit) { // UnitIds hands out the same instance per unit kind
+                        lb = BucketHash.bucket(entry.layerSalt(), unitId);
                         hashedUnit = unitId;
                     }
                     if (lb < entry.sliceFrom() || lb >= entry.sliceTo()) {
                         continue;
                     }
                 }
-                int b = hash.bucket(e.salt(), unitId);
+                int b = BucketHash.bucket(entry.salt(), unitId);
                 if (b >= entry.holdoutFrom()) {
-                    return new Assignment.HeldOut(e);
+                    return entry.heldOut();
                 }
-                Variant v = b < entry.treatedBelow() ? entry.treatments()[b % entry.treatments().length] : entry.control();
-                return new Assignment.InExperiment(e, v, e.stageIndex(), false);
+                if (b >= entry.treatedBelow()) {
+                    return entry.control();
+                }
+                Assignment.InExperiment[] treatments = entry.treatments();
+                return treatments[treatments.length == 1 ? 0 : b % treatments.length];
             }
         }
-        return new Assignment.None();
+        return table.none();
     }
 
     /**

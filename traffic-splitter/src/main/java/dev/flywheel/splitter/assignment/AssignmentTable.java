@@ -1,7 +1,6 @@
 package dev.flywheel.splitter.assignment;
 
 import dev.flywheel.splitter.experiments.Experiment;
-import dev.flywheel.splitter.experiments.Variant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +12,21 @@ import java.util.TreeMap;
  * the experiments (sorted by slice offset) with their bucket thresholds. Built once per state change.
  */
 public final class AssignmentTable {
-    /** One serving experiment with everything the decision needs, in buckets of 0.01 %. */
-    record Entry(Experiment experiment, String layerSalt, int sliceFrom, int sliceTo, boolean wholeLayer,
-                 int holdoutFrom, int treatedBelow, Variant control, Variant[] treatments) {}
+    /**
+     * One serving experiment with everything the decision needs, in buckets of 0.01 %: the layer and experiment salts
+     * with their hash state precomputed, and the answers themselves (built once here, so a decision allocates nothing).
+     */
+    record Entry(Experiment experiment, BucketHash.Salt layerSalt, BucketHash.Salt salt, int sliceFrom, int sliceTo,
+                 boolean wholeLayer, int holdoutFrom, int treatedBelow, Assignment.InExperiment control,
+                 Assignment.InExperiment[] treatments, Assignment.HeldOut heldOut) {}
 
-    private final List<List<Entry>> layers;
+    private static final Assignment NONE = new Assignment.None();
+
+    private final Entry[][] layers;
     private final Map<String, Experiment> byId;
     private final long revision;
 
-    private AssignmentTable(List<List<Entry>> layers, Map<String, Experiment> byId, long revision) {
+    private AssignmentTable(Entry[][] layers, Map<String, Experiment> byId, long revision) {
         this.layers = layers;
         this.byId = byId;
         this.revision = revision;
@@ -36,9 +41,10 @@ public final class AssignmentTable {
                 byId.put(e.id(), e);
             }
         }
-        List<List<Entry>> layers = byLayer.values().stream()
-                .map(list -> list.stream().sorted(Comparator.comparingInt(Experiment::layerOffset)).map(AssignmentTable::entry).toList())
-                .toList();
+        Entry[][] layers = byLayer.values().stream()
+                .map(list -> list.stream().sorted(Comparator.comparingInt(Experiment::layerOffset)).map(AssignmentTable::entry)
+                        .toArray(Entry[]::new))
+                .toArray(Entry[][]::new);
         return new AssignmentTable(layers, Map.copyOf(byId), revision);
     }
 
@@ -49,12 +55,21 @@ public final class AssignmentTable {
         int treated = (int) Math.floor(e.treatmentPercent() * eligible / 100.0);
         int from = e.layerOffset();
         int to = from + e.sliceBuckets();
-        return new Entry(e, BucketHash.layerSalt(e.layer()), from, to, from == 0 && to == Experiment.BUCKETS,
-                eligible, treated, e.control(), e.treatments().toArray(Variant[]::new));
+        Assignment.InExperiment[] treatments = e.treatments().stream()
+                .map(v -> new Assignment.InExperiment(e, v, e.stageIndex(), false)).toArray(Assignment.InExperiment[]::new);
+        return new Entry(e, BucketHash.salt(BucketHash.layerSalt(e.layer())), BucketHash.salt(e.salt()), from, to,
+                from == 0 && to == Experiment.BUCKETS, eligible, treated,
+                new Assignment.InExperiment(e, e.control(), e.stageIndex(), false), treatments, new Assignment.HeldOut(e));
     }
 
-    List<List<Entry>> layers() {
+    /** Layers by name, each's experiments by slice offset. Arrays for the hot loop; never modified after build. */
+    Entry[][] layers() {
         return layers;
+    }
+
+    /** The answer when no experiment takes the unit (shared: records are immutable). */
+    Assignment none() {
+        return NONE;
     }
 
     /** The serving experiment with this id. */

@@ -34,7 +34,8 @@ import org.apache.kafka.clients.admin.Admin;
  * the splitter (real Micronaut server, real Kafka for events and experiment state), reporting the added p50/p99
  * latency and the achieved-throughput ratio; then both unpaced (closed loop, same concurrency) for the saturation
  * throughput of each path. Last line: {@code BENCH splitter {json}}.
- * Arguments (all optional): rate=2000 concurrency=32 seconds=10 kafka=127.0.0.1:19092.
+ * Arguments (all optional): rate=2000 concurrency=32 seconds=10 kafka=127.0.0.1:19092 proxy=true (false: assignment
+ * part only, for quick checks; the BENCH line then has assignments_per_s alone).
  */
 public final class SplitterBench {
     private static final String ADMIN = "bench-admin-token-0123456789";
@@ -49,7 +50,7 @@ public final class SplitterBench {
         // Before any logger exists: warnings only, so debug logging does not distort the numbers.
         System.setProperty("logback.configurationFile", "dev/flywheel/splitter/bench/bench-logback.xml");
         Map<String, String> opts = new java.util.HashMap<>(Map.of("rate", "2000", "concurrency", "32", "seconds", "10",
-                "kafka", "127.0.0.1:19092"));
+                "kafka", "127.0.0.1:19092", "proxy", "true"));
         for (String a : args) {
             String[] kv = a.split("=", 2);
             opts.put(kv[0], kv[1]);
@@ -61,6 +62,11 @@ public final class SplitterBench {
         double assignmentsPerS = assignmentsPerSecond();
         System.out.printf(Locale.ROOT, "assignments: %.0f decisions/s on one thread%n", assignmentsPerS);
 
+        if (!Boolean.parseBoolean(opts.get("proxy"))) {
+            System.out.println(String.format(Locale.ROOT, "BENCH splitter {\"assignments_per_s\":%.0f,\"cores\":%d}",
+                    assignmentsPerS, Runtime.getRuntime().availableProcessors()));
+            return;
+        }
         String json;
         String prefix = "bench" + Long.toString(System.nanoTime() & 0xffffffL, 36) + ".";
         try (StubBackend stub = new StubBackend(false, false, 4);
