@@ -40,13 +40,13 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code ./run bench rft}: one whole retrain run from the base of the shipped model through the real pipeline
  * (dataset from task traffic, built-in GRPO with eval-service rewards, offline gate, deploy into an in-memory
  * registry), then the task's held-out exact match (greedy, 300 held-out problems, seed 2024 — the sample the model's
- * README reports) before and after. Args: [steps] (default 2000). Last line: {@code BENCH rft {json}}.
+ * README reports) before and after. Args: [steps] (default 3500). Last line: {@code BENCH rft {json}}.
  */
 public final class RftBench {
     private RftBench() {}
 
     public static void main(String[] args) throws Exception {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 3500;
         Path model = Files.isDirectory(ArithmeticSetup.SHIPPED_MODEL) ? ArithmeticSetup.SHIPPED_MODEL
                 : Path.of("..").resolve(ArithmeticSetup.SHIPPED_MODEL);
         Clock clock = Clock.systemUTC();
