@@ -3,9 +3,7 @@ package dev.flywheel.retrain.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flywheel.contracts.auth.TokenAuthenticator;
-import dev.flywheel.contracts.clickhouse.ClickHouseConfig;
 import dev.flywheel.contracts.clickhouse.ClickHouseConnections;
-import dev.flywheel.contracts.topics.Topics;
 import dev.flywheel.eval.evaluators.EvaluatorBackends;
 import dev.flywheel.eval.evaluators.EvaluatorCompiler;
 import dev.flywheel.eval.registry.DefinitionCodec;
@@ -29,7 +27,8 @@ import dev.flywheel.retrain.runs.LocalRunLease;
 import dev.flywheel.retrain.runs.RetrainService;
 import dev.flywheel.retrain.runs.RunJson;
 import dev.flywheel.retrain.runs.RunPipeline;
-import dev.flywheel.retrain.runs.internal.PartitionLeadership;
+import dev.flywheel.contracts.config.SharedSettings;
+import dev.flywheel.contracts.leadership.PartitionLeadership;
 import dev.flywheel.retrain.schedule.NightlyScheduler;
 import dev.flywheel.retrain.trainer.BuiltInGrpoTrainer;
 import dev.flywheel.retrain.trainer.ExternalCommandTrainer;
@@ -73,13 +72,13 @@ public class RetrainBeans {
 
     @Singleton
     @Named(Q)
-    TokenAuthenticator retrainAuthenticator(SharedKeys.Auth auth) {
+    TokenAuthenticator retrainAuthenticator(SharedSettings.Auth auth) {
         return new TokenAuthenticator(auth.adminTokens(), auth.clientTokens());
     }
 
     @Singleton
-    ClickHouseConnections retrainClickHouse(SharedKeys.ClickHouse ch) {
-        return new ClickHouseConnections(new ClickHouseConfig(ch.url(), ch.database(), ch.user(), ch.password()));
+    ClickHouseConnections retrainClickHouse(SharedSettings.ClickHouse ch) {
+        return new ClickHouseConnections(ch.toConfig());
     }
 
     @Singleton
@@ -90,7 +89,7 @@ public class RetrainBeans {
     }
 
     @Singleton
-    Rewards retrainRewards(SharedKeys.Kafka kafka, SharedKeys.Topics topics, @Named(Q) Clock clock, @Named(Q) ObjectMapper mapper,
+    Rewards retrainRewards(SharedSettings.Kafka kafka, SharedSettings.TopicNames topics, @Named(Q) Clock clock, @Named(Q) ObjectMapper mapper,
                            @Named("retrain-scoring") ExecutorService retrainScoringExecutor) {
         DefinitionCodec codec = new DefinitionCodec();
         EvaluatorRegistry registry = new EvaluatorRegistry(new KafkaRegistryStore(kafka.bootstrapServers(), topics.prefix(), codec),
@@ -118,9 +117,9 @@ public class RetrainBeans {
 
     @Singleton
     @Bean(preDestroy = "close")
-    LeadershipHandle retrainLeadership(RetrainConfig config, SharedKeys.Kafka kafka, SharedKeys.Topics topics) {
+    LeadershipHandle retrainLeadership(RetrainConfig config, SharedSettings.Kafka kafka, SharedSettings.TopicNames topics) {
         return new LeadershipHandle(config.leaderElection()
-                ? new PartitionLeadership(kafka.bootstrapServers(), new Topics(topics.prefix()).models().name(), "flywheel-retrain-lease")
+                ? new PartitionLeadership(kafka.bootstrapServers(), topics.toTopics().models().name(), "flywheel-retrain-lease", "retrain scheduler")
                 : null);
     }
 
@@ -134,11 +133,11 @@ public class RetrainBeans {
     @Singleton
     RetrainService retrainService(RetrainConfig config, PolicyStore policies, ClickHouseConnections ch, @Named(Q) ObjectMapper mapper,
                                   Rewards rewards, LeadershipHandle leadership, @Named("retrain-run") ExecutorService retrainRunExecutor,
-                                  SharedKeys.Kafka kafka, SharedKeys.Topics topics, @Named(Q) Clock clock) {
+                                  SharedSettings.Kafka kafka, SharedSettings.TopicNames topics, @Named(Q) Clock clock) {
         ClickHouseRunStore store = new ClickHouseRunStore(ch, new RunJson(mapper));
         Kernels kernels = Kernels.best();
         HttpClient http = HttpClient.newHttpClient();
-        KafkaModelRegistry registry = new KafkaModelRegistry(kafka.bootstrapServers(), new Topics(topics.prefix()).models().name(), mapper);
+        KafkaModelRegistry registry = new KafkaModelRegistry(kafka.bootstrapServers(), topics.toTopics().models().name(), mapper);
         RunPipeline pipeline = new RunPipeline(store, new DatasetBuilder(ch, mapper, clock),
                 new SnapshotStore(config.workDir().resolve("datasets"), mapper),
                 kind -> "external".equals(kind) ? new ExternalCommandTrainer() : new BuiltInGrpoTrainer(rewards, kernels),
@@ -149,7 +148,7 @@ public class RetrainBeans {
                         clock),
                 new ClickHouseMetricsSink(ch, clock), config.workDir(), clock);
         RetrainService service = new RetrainService(policies, store,
-                new LocalRunLease(leadership.leadership() == null ? b -> true : leadership.leadership()), pipeline,
+                new LocalRunLease(leadership.leadership() == null ? b -> true : leadership.leadership()::leads), pipeline,
                 retrainRunExecutor, clock, new SplittableRandom(config.seed()));
         service.recover();
         return service;

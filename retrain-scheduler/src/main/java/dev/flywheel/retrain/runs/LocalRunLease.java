@@ -8,7 +8,7 @@ import java.util.function.Predicate;
 /**
  * The lease within one process (a map of base model → run id), optionally narrowed by replica leadership:
  * with several replicas, {@code leads} says whether this replica owns the base model (see
- * {@link dev.flywheel.retrain.runs.internal.PartitionLeadership}: Kafka group partition ownership, so exactly one live replica owns each base model),
+ * {@link dev.flywheel.contracts.leadership.PartitionLeadership}: Kafka group partition ownership, so exactly one live replica owns each base model),
  * and only the owner may start runs for it. Runs still in flight on a replica that lost ownership are not stopped —
  * they finish, and their deploy is idempotent (adapter and experiment ids derive from the run id), so an overlap
  * during a hand-over cannot register anything twice.

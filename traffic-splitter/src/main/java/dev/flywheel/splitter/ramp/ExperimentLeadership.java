@@ -2,7 +2,7 @@ package dev.flywheel.splitter.ramp;
 
 /**
  * Whether this replica is the one that acts for an experiment. With several replicas exactly one leads each
- * experiment (see {@link dev.flywheel.splitter.ramp.internal.PartitionLease}); a single replica leads all.
+ * experiment (see {@link dev.flywheel.contracts.leadership.PartitionLeadership}); a single replica leads all.
  */
 @FunctionalInterface
 public interface ExperimentLeadership {

@@ -3,6 +3,7 @@ package dev.flywheel.splitter.ramp.internal;
 import dev.flywheel.contracts.clickhouse.ClickHouseConnections;
 import dev.flywheel.contracts.topics.Topics;
 import dev.flywheel.contracts.config.SharedSettings;
+import dev.flywheel.contracts.leadership.PartitionLeadership;
 import dev.flywheel.splitter.experiments.ExperimentService;
 import dev.flywheel.splitter.ramp.DecisionLog;
 import dev.flywheel.splitter.ramp.ExperimentLeadership;
@@ -35,14 +36,14 @@ public class RampBeans {
 
     @Singleton
     @Bean(preDestroy = "close")
-    PartitionLease leadership(SharedSettings.Kafka kafka, Topics topics, RampConfig config) {
-        return new PartitionLease(kafka.bootstrapServers(), topics.experiments().name(), config.leaderGroup());
+    PartitionLeadership leadership(SharedSettings.Kafka kafka, Topics topics, RampConfig config) {
+        return new PartitionLeadership(kafka.bootstrapServers(), topics.experiments().name(), config.leaderGroup(), "ramp controller");
     }
 
     @Singleton
-    RampController rampController(ExperimentService experiments, StatsEngine stats, DecisionLog log, PartitionLease leadership,
+    RampController rampController(ExperimentService experiments, StatsEngine stats, DecisionLog log, PartitionLeadership leadership,
                                   RampConfig config, Clock clock) {
-        ExperimentLeadership lead = leadership;
+        ExperimentLeadership lead = leadership::leads;
         return new RampController(experiments, stats, log, lead, config.settings(), clock);
     }
 

@@ -1,6 +1,5 @@
-package dev.flywheel.splitter.ramp.internal;
+package dev.flywheel.contracts.leadership;
 
-import dev.flywheel.splitter.ramp.ExperimentLeadership;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
@@ -22,27 +21,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leadership by partition ownership: every replica joins one Kafka consumer group on the compacted experiments topic
- * ({@code flywheel.experiments.v1}); the group coordinator gives each partition to exactly one live member, and a
- * replica leads exactly the experiments whose key hashes to a partition it owns (the producer's default partitioner:
- * murmur2(key) mod partitions). Why this: no extra infrastructure, failover within the session timeout when a replica
- * dies, and a revoked partition stops the old owner before the new one is assigned (eager rebalance). Any overlap
- * during a hand-over is harmless because transitions are compare-and-set on the experiment version.
+ * Leadership by partition ownership, for work that exactly one replica must do per key (the ramp controller per
+ * experiment, the retrain scheduler per base model): every replica joins one Kafka consumer group on a state topic;
+ * the group coordinator gives each partition to exactly one live member, and a replica leads exactly the keys that
+ * hash to a partition it owns (the producer's default partitioner: murmur2(key) mod partitions). Why this: no extra
+ * infrastructure, failover within the session timeout (10 s) when a replica dies, and a revoked partition stops the
+ * old owner before the new one is assigned (eager rebalance). Callers must still make their writes safe against a
+ * short overlap during a hand-over (compare-and-set on a version, idempotent ids).
  *
  * <p>The consumer only keeps membership alive (it polls on its own thread and discards records; it never commits).
  */
-public final class PartitionLease implements ExperimentLeadership, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PartitionLease.class);
+public final class PartitionLeadership implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLeadership.class);
 
     private final String topic;
+    private final String purpose;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AtomicReference<Set<Integer>> owned = new AtomicReference<>(Set.of());
     private final AtomicInteger partitions = new AtomicInteger();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
 
-    public PartitionLease(String bootstrapServers, String topic, String groupId) {
+    /** {@code purpose} names the work in logs and the thread name, e.g. "ramp controller". */
+    public PartitionLeadership(String bootstrapServers, String topic, String groupId, String purpose) {
         this.topic = topic;
+        this.purpose = purpose;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -52,18 +55,18 @@ public final class PartitionLease implements ExperimentLeadership, AutoCloseable
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(p);
-        this.thread = Thread.ofPlatform().daemon().name("ramp-lease-" + groupId).unstarted(this::run);
+        this.thread = Thread.ofPlatform().daemon().name("leadership-" + groupId).unstarted(this::run);
         thread.start();
     }
 
-    @Override
-    public boolean leads(String experimentId) {
+    /** Whether this replica leads the work for {@code key} now. */
+    public boolean leads(String key) {
         int n = partitions.get();
-        return n > 0 && owned.get().contains(partitionOf(experimentId, n));
+        return n > 0 && owned.get().contains(partitionOf(key, n));
     }
 
     /** The partition the producer's default partitioner picks for this key. */
-    static int partitionOf(String key, int partitions) {
+    public static int partitionOf(String key, int partitions) {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
@@ -84,7 +87,7 @@ public final class PartitionLease implements ExperimentLeadership, AutoCloseable
                 public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
                     partitions.set(consumer.partitionsFor(topic).size());
                     owned.set(consumer.assignment().stream().map(TopicPartition::partition).collect(Collectors.toUnmodifiableSet()));
-                    LOG.info("ramp controller now leads partitions {} of {}", owned.get(), topic);
+                    LOG.info("{} now leads partitions {} of {}", purpose, owned.get(), topic);
                 }
             });
             while (running.get()) {
@@ -95,7 +98,7 @@ public final class PartitionLease implements ExperimentLeadership, AutoCloseable
                 throw e;
             }
         } catch (RuntimeException e) {
-            LOG.error("ramp leadership consumer on {} stopped; this replica leads no experiment until restarted", topic, e);
+            LOG.error("{} leadership consumer on {} stopped; this replica leads nothing until restarted", purpose, topic, e);
         } finally {
             owned.set(Set.of());
             consumer.close(Duration.ofSeconds(5));
