@@ -12,7 +12,8 @@ import java.time.Clock;
  * {@code ./run demo [--fast] [--out DIR]}: the closed loop on this machine (see {@link DemoRun}). Kafka and
  * ClickHouse come from the environment ({@code FLYWHEEL_KAFKA_BOOTSTRAP}, {@code FLYWHEEL_CLICKHOUSE_URL}, …, as
  * {@code infra/local/services.sh env} prints them). Ctrl-C stops users and services through a shutdown hook.
- * Exit status: 0 done, 1 the demo failed (the reason is printed), 2 bad arguments.
+ * Exit status: 0 the loop closed, 1 the demo failed (the reason is printed), 2 bad arguments, 3 the ramp controller
+ * rolled back or paused the first candidate (its decision is printed and in the report).
  */
 public final class Demo {
     private Demo() {}
@@ -59,7 +60,8 @@ public final class Demo {
         Runtime.getRuntime().addShutdownHook(hook);
         int status = 0;
         try {
-            run.run();
+            DemoRun.Result result = run.run();
+            status = result.loopClosed() ? 0 : 3;
         } catch (InterruptedException e) {
             status = 130;
         } catch (Exception e) {

@@ -59,17 +59,28 @@ public final class DemoRun implements AutoCloseable {
         this.endpoints = endpoints;
         this.console = console;
         this.clock = clock;
-        this.database = endpoints.database() + "_" + Long.toString(clock.millis(), 36);
+        this.database = DemoDatabases.nameFor(endpoints.database(), clock.millis());
     }
 
-    /** Runs the whole demo; returns the report's path. */
-    public Path run() throws Exception {
+    /**
+     * How a demo ended: the report's path, and whether the loop closed (candidate #1 promoted) or the ramp controller
+     * stopped it early (rolled back or paused; {@code endedBy} says which and why).
+     */
+    public record Result(Path report, boolean loopClosed, String endedBy) {}
+
+    /** Earlier runs' databases kept besides this one (the rest are dropped in the background at start). */
+    private static final int KEEP_EARLIER_DATABASES = 2;
+
+    /** Runs the whole demo. */
+    public Result run() throws Exception {
         long t0 = clock.millis();
         ReportRecorder report = new ReportRecorder(t0);
         String namespace = "demo" + Long.toString(t0, 36) + ".";
         console.heading("Flywheel demo: starting Kafka topics, ClickHouse schema and every service in one JVM");
         ClickHouseConfig chConfig = new ClickHouseConfig(endpoints.clickhouseUrl(), database, endpoints.user(), endpoints.password());
         createDatabase(chConfig);
+        new DemoDatabases(new ClickHouseConnections(chConfig.withDatabase("default")), endpoints.database(), console)
+                .pruneInBackground(database, t0, KEEP_EARLIER_DATABASES, java.time.Duration.ofMinutes(30));
         ClickHouseConnections clickhouse = new ClickHouseConnections(chConfig);
         new Migrator(clickhouse).migrate();
         Topics topics = new Topics(namespace);
@@ -108,8 +119,8 @@ public final class DemoRun implements AutoCloseable {
         RetrainDriver retrain = new RetrainDriver(retrainCalls, clickhouse, mapper, console, report, settings, clock);
         RampWatcher ramp = new RampWatcher(splitterCalls, mapper, console, report, settings, users, clock);
         console.heading("2. Nightly retrain #1 (time-compressed): dataset from ClickHouse → GRPO → offline gate → deploy");
-        RetrainDriver.Outcome first = retrain.run("demo-nightly-1", endpoints.modelDir(), null, null, engine, List.of(), List.of(),
-                settings.grpoSteps(), settings.seed());
+        RetrainDriver.Outcome first = atNight(() -> retrain.run("demo-nightly-1", endpoints.modelDir(), null, null, engine, List.of(),
+                List.of(), settings.grpoSteps(), settings.seed()));
         requireDeployed(first);
         String exp1 = "exp-" + first.adapterId();
 
@@ -117,7 +128,13 @@ public final class DemoRun implements AutoCloseable {
         ramp.launch(exp1, "arith-tiny", first.adapterId(), engine);
         String end1 = ramp.follow(exp1, settings.rampTimeout(), "promoted"::equals);
         if (!end1.equals("promoted")) {
-            throw new DemoException("experiment " + exp1 + " ended " + end1 + " instead of promoted; see its decisions", null);
+            // The controller's call stands: the demo reports it and ends now rather than waiting out its timeout.
+            String why = end1.equals("rolled_back") || end1.equals("paused")
+                    ? "the ramp controller " + end1.replace('_', ' ') + " " + exp1 + ": " + ramp.lastDecisionReason()
+                    : exp1 + " was still " + end1 + " after " + settings.rampTimeout().toSeconds() + " s";
+            console.say(Console.Tone.BAD, why + "; the loop stops here, " + "arith-tiny stays champion");
+            report.decision(clock.millis(), exp1, "demo ended", why);
+            return finish(report, work, t0, false, why);
         }
         console.say(Console.Tone.OK, first.adapterId() + " is the new champion");
         // The product now asks for the new champion by name; the promoted experiment has done its job.
@@ -125,9 +142,10 @@ public final class DemoRun implements AutoCloseable {
         splitterCalls.post("/v1/experiments/" + exp1 + "/archive", mapper.createObjectNode().put("reason", "promoted; default model updated"));
 
         console.heading("4. Nightly retrain #2 from the new champion");
-        RetrainDriver.Outcome second = retrain.run("demo-nightly-2", endpoints.modelDir(), first.adapterId(), first.adapterPath(), engine,
-                // From a stronger start the reward moves less per step (measured: 70 more steps gave no gate-visible gain).
-                List.of(exp1), List.of("candidate"), settings.grpoSteps() * 5 / 2, settings.seed() + 1);
+        // GRPO needs prompts, not answers: all of the last hour's traffic (base and champion alike) gives the most
+        // distinct prompts, hence the largest holdout and the narrowest gate interval.
+        RetrainDriver.Outcome second = atNight(() -> retrain.run("demo-nightly-2", endpoints.modelDir(), first.adapterId(),
+                first.adapterPath(), engine, List.of(), List.of(), settings.secondGrpoSteps(), settings.seed() + 1));
         if (second.status().equals("rejected")) {
             // The loop's safety net working as designed: a candidate that does not beat the champion deploys nothing.
             console.say(Console.Tone.WARN, "the offline gate rejected the second candidate (" + second.error() + "); nothing deployed, "
@@ -137,10 +155,19 @@ public final class DemoRun implements AutoCloseable {
             requireDeployed(second);
             String exp2 = "exp-" + second.adapterId();
             ramp.launch(exp2, first.adapterId(), second.adapterId(), engine);
-            ramp.follow(exp2, settings.stageDuration().multipliedBy(2), s -> false);
-            console.say(Console.Tone.OK, "the next candidate " + second.adapterId() + " is in the loop at 1 %; the flywheel turns on");
+            String end2 = ramp.follow(exp2, settings.stageDuration().multipliedBy(2), s -> false);
+            if (end2.equals("rolled_back") || end2.equals("paused")) {
+                console.say(Console.Tone.WARN, "the ramp controller " + end2.replace('_', ' ') + " " + exp2 + " at 1 %: "
+                        + ramp.lastDecisionReason());
+            } else {
+                console.say(Console.Tone.OK, "the next candidate " + second.adapterId() + " is in the loop at 1 %; the flywheel turns on");
+            }
         }
+        return finish(report, work, t0, true, "");
+    }
 
+    /** Stops the users, writes the report and prints where to look next. */
+    private Result finish(ReportRecorder report, Path work, long t0, boolean loopClosed, String endedBy) throws Exception {
         users.close();
         report.note(String.format(Locale.ROOT, "simulated users: %d requests; %d errors", users.tallies().values().stream()
                 .mapToLong(SimulatedUsers.VariantTally::requests).sum(), users.errors()));
@@ -152,7 +179,27 @@ public final class DemoRun implements AutoCloseable {
         console.line("  curl '" + ch + "' --data-binary \"SELECT experiment_id, variant_id, count() FROM inference_events GROUP BY experiment_id, variant_id\"");
         console.line("  curl '" + ch + "' --data-binary \"SELECT evaluator_id, variant_id, avg(score) FROM score_events WHERE status = 'ok' GROUP BY evaluator_id, variant_id\"");
         console.line("  curl '" + ch + "' --data-binary \"SELECT run_id, step, value FROM training_metrics WHERE metric = 'reward_mean' ORDER BY run_id, step\"");
-        return file;
+        return new Result(file, loopClosed, endedBy);
+    }
+
+    /** A unit of work that may be interrupted (Ctrl-C) or fail. */
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs a "nightly" retrain at off-peak traffic ({@code nightConcurrency} user streams): trainer and engine share
+     * two cores, so daytime traffic would slow GRPO two- to threefold. Daytime traffic resumes afterwards.
+     */
+    private <T> T atNight(Step<T> retrain) throws Exception {
+        users.setActive(settings.nightConcurrency());
+        console.line(String.format(Locale.ROOT, "  night: %d of %d user streams active while the retrain runs",
+                settings.nightConcurrency(), settings.concurrency()));
+        try {
+            return retrain.run();
+        } finally {
+            users.setActive(settings.concurrency());
+        }
     }
 
     private void warmup(ReportRecorder report) throws InterruptedException {
@@ -210,8 +257,9 @@ public final class DemoRun implements AutoCloseable {
         for (Service s : Service.values()) {
             m.put(s, new HashMap<>(Map.of("micronaut.server.port", ports.get(s), "micronaut.server.host", "127.0.0.1")));
         }
-        // The splitter's proxy forwards no credential to its backends, so the engine (loopback only) serves without tokens.
-        m.get(Service.ENGINE).put("flywheel.auth.enabled", false);
+        // The engine checks tokens like every service; the splitter presents the client token to it (the caller's own
+        // token is never forwarded), and retrain-scheduler the admin token for adapter loads.
+        m.get(Service.SPLITTER).put("flywheel.splitter.backend-token", CLIENT);
         // Requests outside every experiment go to the engine (its port is chosen here, before anything starts).
         m.get(Service.SPLITTER).put("flywheel.splitter.default-backend-url", "http://127.0.0.1:" + ports.get(Service.ENGINE));
         m.get(Service.ENGINE).put("flywheel.engine.model-dir", endpoints.modelDir().toString());

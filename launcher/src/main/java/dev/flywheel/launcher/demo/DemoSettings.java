@@ -9,30 +9,44 @@ import java.time.Duration;
  *
  * @param users            distinct simulated users (unit ids); more users means more treatment units at 1 %
  * @param concurrency      users in flight at once (each a virtual thread: request, read, maybe feedback, think)
+ * @param nightConcurrency users still in flight while a "nightly" retrain runs (off-peak traffic; the trainer and the
+ *                         engine share the machine's cores, so fewer users means more GRPO steps per second)
  * @param thinkTime        mean pause of a user between two requests (exponential)
  * @param warmup           traffic on the champion alone before the first retrain (the retrain's training data)
  * @param stageDuration    minimum duration of every ramp stage
  * @param stageMinSamples  minimum units per arm in a stage before the controller may advance
  * @param rampTick         how often the ramp controller decides
- * @param grpoSteps        GRPO optimizer steps of one retrain run
+ * @param grpoSteps        GRPO optimizer steps of retrain #1 (from the base model)
+ * @param secondGrpoSteps  GRPO optimizer steps of retrain #2 (from the champion: a stronger start gains less per step)
  * @param promptsPerStep   GRPO prompts per step (each sampled {@code groupSize} times)
- * @param gateItems        held-out prompts the offline gate compares champion and candidate on
+ * @param gateItems        held-out prompts the offline gate compares champion and candidate on (more items, a
+ *                         narrower interval: about ±1.96·0.4/√n for the paired difference of exact-match scores)
+ * @param holdoutPercent   percent of a retrain dataset's distinct prompts kept out of training for the gate
  * @param maxPrompts       most distinct traffic prompts one retrain dataset takes
  * @param rampTimeout      a ramp that has not promoted by then ends the demo with an error
  * @param seed             seeds users, prompts, feedback noise and the trainer
  * @param outputDir        where the report and the run's files go
  */
-public record DemoSettings(int users, int concurrency, Duration thinkTime, Duration warmup, Duration stageDuration,
-                           long stageMinSamples, Duration rampTick, int grpoSteps, int promptsPerStep, int gateItems,
-                           int maxPrompts, Duration rampTimeout, long seed, Path outputDir) {
+public record DemoSettings(int users, int concurrency, int nightConcurrency, Duration thinkTime, Duration warmup,
+                           Duration stageDuration, long stageMinSamples, Duration rampTick, int grpoSteps, int secondGrpoSteps,
+                           int promptsPerStep, int gateItems, int holdoutPercent, int maxPrompts, Duration rampTimeout,
+                           long seed, Path outputDir) {
 
     public DemoSettings {
         positive("users", users);
         positive("concurrency", concurrency);
+        positive("nightConcurrency", nightConcurrency);
+        if (nightConcurrency > concurrency) {
+            throw new IllegalArgumentException("nightConcurrency must be <= concurrency (" + concurrency + "), got " + nightConcurrency);
+        }
         positive("grpoSteps", grpoSteps);
+        positive("secondGrpoSteps", secondGrpoSteps);
         positive("promptsPerStep", promptsPerStep);
         positive("gateItems", gateItems);
         positive("maxPrompts", maxPrompts);
+        if (holdoutPercent < 1 || holdoutPercent > 50) {
+            throw new IllegalArgumentException("holdoutPercent must be in [1, 50], got " + holdoutPercent);
+        }
         if (stageMinSamples < 0) {
             throw new IllegalArgumentException("stageMinSamples must be >= 0, got " + stageMinSamples);
         }
@@ -48,19 +62,19 @@ public record DemoSettings(int users, int concurrency, Duration thinkTime, Durat
 
     /** The default demo: about 10-15 minutes on two cores. */
     public static DemoSettings full() {
-        return new DemoSettings(4000, 12, Duration.ofMillis(20), Duration.ofSeconds(40), Duration.ofSeconds(20), 20,
-                Duration.ofSeconds(2), 160, 32, 600, 4000, Duration.ofMinutes(6), 20260110L, Path.of(".flywheel/demo"));
+        return new DemoSettings(4000, 12, 2, Duration.ofMillis(20), Duration.ofSeconds(40), Duration.ofSeconds(20), 20,
+                Duration.ofSeconds(2), 250, 1200, 32, 2000, 40, 6000, Duration.ofMinutes(6), 20260110L, Path.of(".flywheel/demo"));
     }
 
     /** {@code --fast}: a few minutes; fewer steps and shorter stages, same shape. */
     public static DemoSettings fast() {
-        return new DemoSettings(3000, 10, Duration.ofMillis(20), Duration.ofSeconds(20), Duration.ofSeconds(8), 8,
-                Duration.ofSeconds(1), 70, 32, 400, 2500, Duration.ofMinutes(4), 20260110L, Path.of(".flywheel/demo"));
+        return new DemoSettings(3000, 10, 2, Duration.ofMillis(20), Duration.ofSeconds(20), Duration.ofSeconds(8), 8,
+                Duration.ofSeconds(1), 100, 500, 32, 1200, 40, 4000, Duration.ofMinutes(4), 20260110L, Path.of(".flywheel/demo"));
     }
 
     public DemoSettings withOutputDir(Path dir) {
-        return new DemoSettings(users, concurrency, thinkTime, warmup, stageDuration, stageMinSamples, rampTick, grpoSteps,
-                promptsPerStep, gateItems, maxPrompts, rampTimeout, seed, dir);
+        return new DemoSettings(users, concurrency, nightConcurrency, thinkTime, warmup, stageDuration, stageMinSamples, rampTick,
+                grpoSteps, secondGrpoSteps, promptsPerStep, gateItems, holdoutPercent, maxPrompts, rampTimeout, seed, dir);
     }
 
     private static void positive(String field, long v) {

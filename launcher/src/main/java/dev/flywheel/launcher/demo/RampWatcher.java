@@ -31,6 +31,8 @@ final class RampWatcher {
     private final DemoSettings settings;
     private final SimulatedUsers users;
     private final Clock clock;
+    /** The latest decision other than hold, as "kind: reason" ("" before the first). */
+    private String lastDecision = "";
 
     RampWatcher(ServiceCalls splitter, ObjectMapper mapper, Console console, ReportRecorder report, DemoSettings settings,
                 SimulatedUsers users, Clock clock) {
@@ -120,6 +122,7 @@ final class RampWatcher {
                     recordStage(experimentId, from, lastResults);
                 }
                 report.decision(d.path("ts_ms").asLong(clock.millis()), experimentId, kind, reason);
+                lastDecision = kind + ": " + reason;
                 console.endProgress();
                 console.say(kind.equals("rollback") || kind.equals("pause") ? Console.Tone.BAD : Console.Tone.OK,
                         "decision " + kind.toUpperCase(Locale.ROOT) + ": " + reason);
@@ -142,6 +145,11 @@ final class RampWatcher {
             }
             Thread.sleep(1000);
         }
+    }
+
+    /** The latest non-hold decision seen by {@link #follow}, as "kind: reason" (for the demo's last words on a rollback). */
+    String lastDecisionReason() {
+        return lastDecision.isEmpty() ? "no decision recorded" : lastDecision;
     }
 
     private JsonNode safeResults(String experimentId) throws InterruptedException {

@@ -66,7 +66,7 @@ final class RetrainDriver {
         variantIds.forEach(traffic.putArray("variant_ids")::add);
         traffic.put("window_hours", 1);
         traffic.put("max_prompts", settings.maxPrompts());
-        traffic.put("holdout_percent", 20);
+        traffic.put("holdout_percent", settings.holdoutPercent());
         ObjectNode reward = p.putObject("reward");
         reward.putArray("evaluators").addObject().put("id", DemoEvaluators.EXACT).put("weight", 1.0);
         reward.put("feedback_weight", 0.0);

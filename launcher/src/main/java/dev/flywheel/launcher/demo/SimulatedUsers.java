@@ -47,6 +47,8 @@ public final class SimulatedUsers implements AutoCloseable {
     private final LongAdder errors = new LongAdder();
     private volatile String lastError = "";
     private volatile String model = "arith-tiny";
+    /** Workers with an index at or above this wait (off-peak hours); see {@link #setActive}. */
+    private volatile int active;
 
     public SimulatedUsers(HttpClient http, URI splitter, URI ingest, String clientToken, ObjectMapper mapper,
                           DemoSettings settings, FeedbackModel feedback) {
@@ -61,10 +63,23 @@ public final class SimulatedUsers implements AutoCloseable {
 
     public void start() {
         SplittableRandom root = new SplittableRandom(settings.seed());
+        active = settings.concurrency();
         for (int i = 0; i < settings.concurrency(); i++) {
             SplittableRandom rng = root.split();
-            workers.add(Thread.ofVirtual().name("demo-user-" + i).start(() -> loop(rng)));
+            int index = i;
+            workers.add(Thread.ofVirtual().name("demo-user-" + i).start(() -> loop(index, rng)));
         }
+    }
+
+    /**
+     * How many of the {@code concurrency} user streams send requests: fewer at "night" while a retrain shares the
+     * cores, all of them by day. Idle streams keep their random state, so the day's traffic resumes where it left off.
+     */
+    public void setActive(int streams) {
+        if (streams < 0 || streams > settings.concurrency()) {
+            throw new IllegalArgumentException("streams must be in [0, " + settings.concurrency() + "], got " + streams);
+        }
+        active = streams;
     }
 
     /** Tallies keyed by "experiment/variant" ("-/-" outside every experiment). */
@@ -87,9 +102,13 @@ public final class SimulatedUsers implements AutoCloseable {
         return lastError;
     }
 
-    private void loop(SplittableRandom rng) {
+    private void loop(int index, SplittableRandom rng) {
         AdditionTask task = AdditionTask.standard();
         while (running.get() && !Thread.currentThread().isInterrupted()) {
+            if (index >= active) {
+                LockSupport.parkNanos(200_000_000L); // off-peak: this stream is idle; look again in 200 ms
+                continue;
+            }
             String unit = String.format("user-%05d", rng.nextInt(settings.users()));
             AdditionProblem problem = task.sample(rng, rng.nextInt(100) < task.heldOutPercent() ? Split.HELD_OUT : Split.TRAIN);
             try {
