@@ -8,21 +8,22 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Takes inference events off the request path: {@link #emit} only offers to a bounded queue (never blocks); one
- * sender thread hands them to the {@link EventSink}. When the queue is full or the sink reports a failure the event
+ * sender thread hands them to the {@link EventSink}. {@link #emitLater} queues the event's recipe instead, so the
+ * work of building it (parsing the backend's answer for the completion text and token counts) is done on the sender
+ * thread, after the response has gone to the client. When the queue is full or the sink reports a failure the event
  * is lost, and the loss is counted ({@code flywheel_splitter_events_lost_total{reason}}) and logged (at most one
  * warning per {@value #WARN_EVERY_MS} ms, with the running total) — never silently.
  */
 public final class EventEmitter implements AutoCloseable {
     static final long WARN_EVERY_MS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(EventEmitter.class);
-    private static final InferenceEvent POISON = null;
-
-    private final BlockingQueue<InferenceEvent> queue;
+    private final BlockingQueue<Supplier<InferenceEvent>> queue;
     private final EventSink sink;
     private final SplitterMetrics metrics;
     private final Thread sender;
@@ -40,7 +41,15 @@ public final class EventEmitter implements AutoCloseable {
 
     /** Queues the event; returns false (and counts the loss) when the buffer is full. Never blocks. */
     public boolean emit(InferenceEvent event) {
-        if (queue.offer(event)) {
+        return emitLater(() -> event);
+    }
+
+    /**
+     * Queues {@code build}, called later on the sender thread; returns false (and counts the loss) when the buffer is
+     * full. Never blocks. A builder that throws loses its event, counted and reported like any other loss.
+     */
+    public boolean emitLater(Supplier<InferenceEvent> build) {
+        if (queue.offer(build)) {
             return true;
         }
         metrics.eventLostBufferFull();
@@ -58,16 +67,24 @@ public final class EventEmitter implements AutoCloseable {
     }
 
     private void drain() {
-        List<InferenceEvent> batch = new ArrayList<>(512);
+        List<Supplier<InferenceEvent>> batch = new ArrayList<>(512);
         while (running || !queue.isEmpty()) {
             try {
-                InferenceEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == POISON) {
+                Supplier<InferenceEvent> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
                     continue;
                 }
                 batch.add(first);
                 queue.drainTo(batch, 511);
-                for (InferenceEvent e : batch) {
+                for (Supplier<InferenceEvent> build : batch) {
+                    InferenceEvent e;
+                    try {
+                        e = build.get();
+                    } catch (RuntimeException failure) {
+                        // A bug, not an outage: counted in lost() and logged (rate-limited) with the cause.
+                        reportLoss("building the event failed: " + failure);
+                        continue;
+                    }
                     sink.send(e, failure -> {
                         if (failure == null) {
                             metrics.eventSent();

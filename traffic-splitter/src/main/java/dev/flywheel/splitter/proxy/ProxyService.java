@@ -39,6 +39,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
@@ -80,8 +81,11 @@ public final class ProxyService {
         this.table = AssignmentTable.of(store.all(), store.revision());
     }
 
-    /** The per-request context carried from assignment to the event. */
-    private record Call(Route route, String requestId, UnitIds units, Assignment assignment, List<ChatMessage> prompt,
+    /**
+     * The per-request context carried from assignment to the event. {@code request} is the client's parsed body, never
+     * modified (variants get copies), so the prompt can be read from it later, off the response path.
+     */
+    private record Call(Route route, String requestId, UnitIds units, Assignment assignment, ObjectNode request,
                         boolean stream, long startNanos, long ts, Map<String, String> headers) {}
 
     /**
@@ -100,10 +104,11 @@ public final class ProxyService {
         UnitIds units = new UnitIds(checkedUnit(user, ProxyHeaders.UNIT), checkedUnit(header.apply(ProxyHeaders.SESSION), ProxyHeaders.SESSION), requestId);
         Assignment assignment = assign(units, header.apply(ProxyHeaders.VARIANT));
         boolean stream = request.path("stream").asBoolean(false);
-        Call call = new Call(route, requestId, units, assignment, RequestRewriter.prompt(request, route.chat()), stream,
-                start, clock.millis(), responseHeaders(requestId, assignment));
-        Target primary = target(request, assignment, route);
-        Target fallback = fallbackTarget(request, assignment, route);
+        Call call = new Call(route, requestId, units, assignment, request, stream, start, clock.millis(),
+                responseHeaders(requestId, assignment));
+        Target primary = target(body, request, assignment, route);
+        // The control target is only built when the treatment failed (a copy and a serialisation saved per request).
+        Supplier<Target> fallback = fallbackTarget(request, assignment, route);
         return stream ? stream(call, primary, fallback) : whole(call, primary, fallback);
     }
 
@@ -138,10 +143,11 @@ public final class ProxyService {
                 });
     }
 
-    private CompletableFuture<ProxyReply> whole(Call call, Target primary, Target fallback) {
+    private CompletableFuture<ProxyReply> whole(Call call, Target primary, Supplier<Target> fallbackTarget) {
         return sendWhole(call, primary).handle((resp, failure) -> {
-            if (fallback != null && failed(resp, failure)) {
+            if (fallbackTarget != null && failed(resp, failure)) {
                 String why = describe(resp, failure);
+                Target fallback = fallbackTarget.get();
                 return sendWhole(call, fallback).handle((r2, f2) -> finishWhole(call, fallback, r2, f2, why));
             }
             return CompletableFuture.completedFuture(finishWhole(call, primary, resp, failure, null));
@@ -156,12 +162,13 @@ public final class ProxyService {
         double latencyMs = (System.nanoTime() - call.startNanos()) / 1e6;
         if (failure != null) {
             String why = describe(null, failure);
-            emit(call, target, Completion.EMPTY, latencyMs, latencyMs, InferenceStatus.ERROR, join(fallbackReason, why));
+            emit(call, target, () -> Completion.EMPTY, latencyMs, latencyMs, InferenceStatus.ERROR, join(fallbackReason, why));
             ProxyException e = backendUnavailable(target, failure);
             return errorReply(e, call.headers());
         }
         boolean ok = resp.statusCode() / 100 == 2;
-        Completion completion = ok ? Completion.fromJson(mapper, resp.body()) : Completion.EMPTY;
+        byte[] answer = resp.body();
+        Supplier<Completion> completion = ok ? () -> Completion.fromJson(mapper, answer) : () -> Completion.EMPTY;
         InferenceStatus status = !ok ? InferenceStatus.ERROR : fallbackReason != null ? InferenceStatus.FALLBACK : InferenceStatus.OK;
         String error = ok ? (fallbackReason == null ? "" : fallbackReason) : join(fallbackReason, describe(resp, null));
         emit(call, target, completion, latencyMs, latencyMs, status, error);
@@ -170,10 +177,11 @@ public final class ProxyService {
                 resp.body(), headers);
     }
 
-    private CompletableFuture<ProxyReply> stream(Call call, Target primary, Target fallback) {
+    private CompletableFuture<ProxyReply> stream(Call call, Target primary, Supplier<Target> fallbackTarget) {
         return sendStream(call, primary).handle((resp, failure) -> {
-            if (fallback != null && failedStream(resp, failure)) {
+            if (fallbackTarget != null && failedStream(resp, failure)) {
                 String why = describeStream(resp, failure);
+                Target fallback = fallbackTarget.get();
                 return sendStream(call, fallback).handle((r2, f2) -> finishStream(call, fallback, r2, f2, why)).thenCompose(f -> f);
             }
             return finishStream(call, primary, resp, failure, null);
@@ -188,7 +196,7 @@ public final class ProxyService {
                                                        Throwable failure, String fallbackReason) {
         if (failure != null) {
             double ms = (System.nanoTime() - call.startNanos()) / 1e6;
-            emit(call, target, Completion.EMPTY, ms, ms, InferenceStatus.ERROR, join(fallbackReason, describe(null, failure)));
+            emit(call, target, () -> Completion.EMPTY, ms, ms, InferenceStatus.ERROR, join(fallbackReason, describe(null, failure)));
             return CompletableFuture.completedFuture(errorReply(backendUnavailable(target, failure), call.headers()));
         }
         Flux<byte[]> body = JdkFlowAdapter.flowPublisherToFlux(resp.body()).map(ProxyService::concat);
@@ -197,7 +205,7 @@ public final class ProxyService {
             return body.collectList().toFuture().handle((chunks, f) -> {
                 byte[] bytes = f == null ? concatAll(chunks) : new byte[0];
                 double ms = (System.nanoTime() - call.startNanos()) / 1e6;
-                emit(call, target, Completion.EMPTY, ms, ms, InferenceStatus.ERROR, join(fallbackReason, "backend answered " + resp.statusCode()));
+                emit(call, target, () -> Completion.EMPTY, ms, ms, InferenceStatus.ERROR, join(fallbackReason, "backend answered " + resp.statusCode()));
                 return new ProxyReply.Whole(resp.statusCode(), resp.headers().firstValue("content-type").orElse("application/json"),
                         bytes, withFallback(call.headers(), fallbackReason));
             });
@@ -225,7 +233,7 @@ public final class ProxyService {
                     synchronized (captured) {
                         bytes = captured.toByteArray();
                     }
-                    Completion c = Completion.fromSse(mapper, bytes);
+                    Supplier<Completion> c = () -> Completion.fromSse(mapper, bytes);
                     if (signal == SignalType.ON_COMPLETE) {
                         emit(call, target, c, ttft, latency, fallbackReason == null ? InferenceStatus.OK : InferenceStatus.FALLBACK,
                                 fallbackReason == null ? "" : fallbackReason);
@@ -243,12 +251,29 @@ public final class ProxyService {
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header(ProxyHeaders.REQUEST_ID, call.requestId())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(target.body())));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(target.body()));
         config.backendAuthorization().ifPresent(a -> b.header("Authorization", a));
         return b.build();
     }
 
-    private void emit(Call call, Target target, Completion c, double ttftMs, double latencyMs, InferenceStatus status, String error) {
+    /**
+     * Counts the request, and queues its event; {@code completion} (parsing the backend's answer) and the rest of the
+     * event are computed on the emitter's thread, after the client has its response.
+     */
+    private void emit(Call call, Target target, Supplier<Completion> completion, double ttftMs, double latencyMs,
+                      InferenceStatus status, String error) {
+        String experimentId = "";
+        String variantId = "";
+        if (call.assignment() instanceof Assignment.InExperiment in && !in.forced()) {
+            experimentId = in.experiment().id();
+            variantId = target.variant() == null ? in.variant().id() : target.variant().id();
+        }
+        metrics.request(call.route().tag(), experimentId, variantId, status.wire());
+        events.emitLater(() -> event(call, target, completion.get(), ttftMs, latencyMs, status, error));
+    }
+
+    private InferenceEvent event(Call call, Target target, Completion c, double ttftMs, double latencyMs, InferenceStatus status,
+                                 String error) {
         String experimentId = "";
         String variantId = "";
         int stage = -1;
@@ -274,7 +299,7 @@ public final class ProxyService {
             case Assignment.HeldOut h -> attributes.put("holdout", h.experiment().id());
             case Assignment.None n -> { }
         }
-        List<ChatMessage> prompt = call.prompt();
+        List<ChatMessage> prompt = RequestRewriter.prompt(call.request(), call.route().chat());
         String completion = c.text();
         if (!config.captureContent()) {
             prompt = List.of();
@@ -286,11 +311,9 @@ public final class ProxyService {
         }
         double cost = (c.promptTokens() + c.completionTokens()) / 1000.0 * target.costPer1kTokens();
         String model = target.model().isBlank() ? "unknown" : target.model();
-        InferenceEvent event = new InferenceEvent(call.requestId(), call.ts(), experimentId, variantId, stage,
+        return new InferenceEvent(call.requestId(), call.ts(), experimentId, variantId, stage,
                 call.units().eventUnitId(), clipId(model), "", prompt, completion, c.finishReason(), c.promptTokens(),
                 c.completionTokens(), ttftMs, latencyMs, cost, status, clipText(error), attributes);
-        events.emit(event);
-        metrics.request(call.route().tag(), experimentId, variantId, status.wire());
     }
 
     private Assignment assign(UnitIds units, String override) {
@@ -319,25 +342,26 @@ public final class ProxyService {
         return t;
     }
 
-    private Target target(ObjectNode request, Assignment assignment, Route route) {
+    /** Outside every experiment the client's bytes go to the default backend as they came. */
+    private Target target(byte[] body, ObjectNode request, Assignment assignment, Route route) {
         return switch (assignment) {
             case Assignment.InExperiment in -> variantTarget(request, in.variant(), route);
             case Assignment.HeldOut h -> variantTarget(request, h.experiment().control(), route);
-            case Assignment.None n -> new Target(config.defaultBackendUrl(), request, null, 0.0);
+            case Assignment.None n -> new Target(config.defaultBackendUrl(), request.path("model").asText(""), body, null, 0.0);
         };
     }
 
     /** Control, when the assigned variant is a treatment (not forced) and fallback is on; otherwise null. */
-    private Target fallbackTarget(ObjectNode request, Assignment assignment, Route route) {
+    private Supplier<Target> fallbackTarget(ObjectNode request, Assignment assignment, Route route) {
         if (config.fallbackToControl() && assignment instanceof Assignment.InExperiment in && !in.forced()
                 && !in.variant().id().equals(in.experiment().controlVariantId())) {
-            return variantTarget(request, in.experiment().control(), route);
+            return () -> variantTarget(request, in.experiment().control(), route);
         }
         return null;
     }
 
     private Target variantTarget(ObjectNode request, Variant v, Route route) {
-        return new Target(v.backendUrl(), rewriter.apply(request, v, route.chat()), v, v.costPer1kTokens());
+        return new Target(v.backendUrl(), v.model(), bytes(rewriter.apply(request, v, route.chat())), v, v.costPer1kTokens());
     }
 
     private static Map<String, String> responseHeaders(String requestId, Assignment assignment) {
@@ -383,10 +407,23 @@ public final class ProxyService {
     }
 
     private static String requestId(String given) {
-        if (given != null && given.matches("[A-Za-z0-9._:-]{1,128}")) {
-            return given;
+        return given != null && isRequestId(given) ? given : "req-" + UUID.randomUUID();
+    }
+
+    /** {@code [A-Za-z0-9._:-]{1,128}}, without compiling a regex per request. */
+    private static boolean isRequestId(String s) {
+        int n = s.length();
+        if (n == 0 || n > 128) {
+            return false;
         }
-        return "req-" + UUID.randomUUID();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String checkedUnit(String value, String name) {

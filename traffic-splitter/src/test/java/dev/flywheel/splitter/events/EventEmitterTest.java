@@ -113,4 +113,34 @@ class EventEmitterTest {
             assertEquals(1.0, metrics.eventsLost());
         }
     }
+
+    @Test
+    void deferredEventsAreBuiltOnTheSenderThreadAndABrokenBuilderIsCountedLost() {
+        SplitterMetrics metrics = new SplitterMetrics(new SimpleMeterRegistry());
+        java.util.List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.Set<Thread> builtOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        EventSink recording = new EventSink() {
+            @Override
+            public void send(InferenceEvent event, java.util.function.Consumer<Exception> done) {
+                sent.add(event.eventId());
+                done.accept(null);
+            }
+
+            @Override
+            public void close() {}
+        };
+        try (EventEmitter emitter = new EventEmitter(recording, 10, metrics)) {
+            assertTrue(emitter.emitLater(() -> {
+                builtOn.add(Thread.currentThread());
+                return event("built-later");
+            }));
+            assertTrue(emitter.emitLater(() -> {
+                throw new IllegalStateException("unparseable answer");
+            }));
+            assertTrue(emitter.emit(event("after")));
+            await(() -> sent.size() == 2 && emitter.lost() == 1, "two sent events and one lost");
+            assertEquals(List.of("built-later", "after"), sent);
+            assertFalse(builtOn.contains(Thread.currentThread()), "built on the caller's thread");
+        }
+    }
 }

@@ -196,6 +196,7 @@ class SplitterServiceTest {
         assertEquals(InferenceStatus.OK, e.status());
         assertEquals("reply from lora-full", e.completion());
         assertEquals("2+2? ü", e.prompt().getLast().content());
+        assertEquals(1, e.prompt().size(), "the event records the client's prompt, not the variant's system prompt");
         assertEquals(7, e.promptTokens());
         assertEquals(3, e.completionTokens());
         assertEquals(0.0, e.cost()); // treatment has no cost rate

@@ -23,9 +23,14 @@ public final class RequestRewriter {
         this.mapper = mapper;
     }
 
-    /** A copy of {@code body} with the variant applied. */
+    /**
+     * A copy of {@code body} with the variant applied; {@code body} is not modified. The copy is shallow (members are
+     * shared with {@code body}) except {@code messages}, which is copied before a system prompt is written into it:
+     * a full deep copy of a long conversation per request bought nothing.
+     */
     public ObjectNode apply(ObjectNode body, Variant variant, boolean chat) {
-        ObjectNode out = body.deepCopy();
+        ObjectNode out = body.objectNode();
+        out.setAll(body);
         out.put("model", variant.model());
         for (Map.Entry<String, Object> e : variant.overrides().entrySet()) {
             if (e.getKey().equals("system_prompt")) {
@@ -36,16 +41,31 @@ public final class RequestRewriter {
                     out.put("prompt", prompt + "\n\n" + p.asText());
                 }
             } else {
-                out.set(e.getKey(), mapper.valueToTree(e.getValue()));
+                out.set(e.getKey(), node(e.getValue()));
             }
         }
         return out;
     }
 
+    /** The common override values (numbers, strings, booleans) without a serialisation round trip. */
+    private JsonNode node(Object value) {
+        return switch (value) {
+            case null -> mapper.getNodeFactory().nullNode();
+            case Double d -> mapper.getNodeFactory().numberNode(d);
+            case Integer i -> mapper.getNodeFactory().numberNode(i);
+            case Long l -> mapper.getNodeFactory().numberNode(l);
+            case String s -> mapper.getNodeFactory().textNode(s);
+            case Boolean b -> mapper.getNodeFactory().booleanNode(b);
+            default -> mapper.valueToTree(value);
+        };
+    }
+
     private void setSystemPrompt(ObjectNode body, String prompt) {
-        if (!(body.get("messages") instanceof ArrayNode messages)) {
+        if (!(body.get("messages") instanceof ArrayNode shared)) {
             return;
         }
+        ArrayNode messages = shared.deepCopy(); // the original's messages stay as the client sent them (for the event)
+        body.set("messages", messages);
         for (JsonNode m : messages) {
             if (m instanceof ObjectNode o && "system".equals(o.path("role").asText())) {
                 o.put("content", prompt);

@@ -1,13 +1,17 @@
 package dev.flywheel.splitter.proxy.internal;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.splitter.experiments.Variant;
 import java.net.URI;
 
-/** One backend call: where, with which body, and for which variant ({@code null} outside every experiment). */
-public record Target(URI baseUrl, ObjectNode body, Variant variant, double costPer1kTokens) {
-    public String model() {
-        return body.path("model").asText("");
+/**
+ * One backend call: where, the model asked for, the request body as sent (serialised once), and the variant
+ * ({@code null} outside every experiment).
+ */
+public record Target(URI baseUrl, String model, byte[] body, Variant variant, double costPer1kTokens) {
+    public Target {
+        if (baseUrl == null || model == null || body == null) {
+            throw new IllegalArgumentException("baseUrl, model and body are required");
+        }
     }
 
     /** Base URL + the route's path ({@code /v1/...}); a base that already ends in {@code /v1} is not doubled. */
