@@ -18,11 +18,14 @@ import dev.flywheel.splitter.experiments.ExperimentStore;
 import dev.flywheel.splitter.experiments.Variant;
 import dev.flywheel.splitter.metrics.SplitterMetrics;
 import dev.flywheel.splitter.proxy.internal.Completion;
+import dev.flywheel.splitter.proxy.internal.RequestIds;
 import dev.flywheel.splitter.proxy.internal.RequestRewriter;
 import dev.flywheel.splitter.proxy.internal.Target;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.security.SecureRandom;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -33,14 +36,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+import java.util.EnumMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
@@ -65,10 +70,20 @@ public final class ProxyService {
     private final Clock clock;
     private final ObjectMapper mapper;
     private final RequestRewriter rewriter;
+    private final RequestIds requestIds;
+    /** Backend base URL → endpoint, per route: built once per backend instead of parsed per request. */
+    private final Map<Route, ConcurrentHashMap<URI, URI>> endpoints = new EnumMap<>(Route.class);
     private volatile AssignmentTable table;
 
     public ProxyService(SplitterConfig config, ExperimentStore store, Assigner assigner, EventEmitter events,
                         SplitterMetrics metrics, HttpClient http, Clock clock, ObjectMapper mapper) {
+        this(config, store, assigner, events, metrics, http, clock, mapper, new SecureRandom());
+    }
+
+    /** {@code idRandom} draws the instance part of generated request ids (once). */
+    public ProxyService(SplitterConfig config, ExperimentStore store, Assigner assigner, EventEmitter events,
+                        SplitterMetrics metrics, HttpClient http, Clock clock, ObjectMapper mapper, RandomGenerator idRandom) {
+        this.requestIds = new RequestIds(idRandom);
         this.config = config;
         this.store = store;
         this.assigner = assigner;
@@ -79,6 +94,9 @@ public final class ProxyService {
         this.mapper = mapper;
         this.rewriter = new RequestRewriter(mapper);
         this.table = AssignmentTable.of(store.all(), store.revision());
+        for (Route r : Route.values()) {
+            endpoints.put(r, new ConcurrentHashMap<>());
+        }
     }
 
     /**
@@ -247,7 +265,7 @@ public final class ProxyService {
 
     /** The client's own token is never forwarded: backends get the splitter's configured backend token, if any. */
     private HttpRequest request(Call call, Target target, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(target.uri(call.route().path()))
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint(call.route(), target.baseUrl()))
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header(ProxyHeaders.REQUEST_ID, call.requestId())
@@ -260,6 +278,19 @@ public final class ProxyService {
      * Counts the request, and queues its event; {@code completion} (parsing the backend's answer) and the rest of the
      * event are computed on the emitter's thread, after the client has its response.
      */
+    private URI endpoint(Route route, URI baseUrl) {
+        ConcurrentHashMap<URI, URI> byBase = endpoints.get(route);
+        URI uri = byBase.get(baseUrl);
+        if (uri == null) {
+            if (byBase.size() >= 1024) { // backends of long-gone experiments: start over rather than grow without bound
+                byBase.clear();
+            }
+            uri = Target.resolve(baseUrl, route.path());
+            byBase.put(baseUrl, uri);
+        }
+        return uri;
+    }
+
     private void emit(Call call, Target target, Supplier<Completion> completion, double ttftMs, double latencyMs,
                       InferenceStatus status, String error) {
         String experimentId = "";
@@ -406,8 +437,8 @@ public final class ProxyService {
         }
     }
 
-    private static String requestId(String given) {
-        return given != null && isRequestId(given) ? given : "req-" + UUID.randomUUID();
+    private String requestId(String given) {
+        return given != null && isRequestId(given) ? given : requestIds.next();
     }
 
     /** {@code [A-Za-z0-9._:-]{1,128}}, without compiling a regex per request. */
