@@ -163,8 +163,8 @@ public final class ProxyService {
 
     private CompletableFuture<ProxyReply> whole(Call call, Target primary, Supplier<Target> fallbackTarget) {
         return sendWhole(call, primary).handle((resp, failure) -> {
-            if (fallbackTarget != null && failed(resp, failure)) {
-                String why = describe(resp, failure);
+            if (fallbackTarget != null && (failure != null || failedStatus(resp.status()))) {
+                String why = failure != null ? describe(null, failure) : "backend answered " + resp.status();
                 Target fallback = fallbackTarget.get();
                 return sendWhole(call, fallback).handle((r2, f2) -> finishWhole(call, fallback, r2, f2, why));
             }
@@ -172,11 +172,32 @@ public final class ProxyService {
         }).thenCompose(f -> f);
     }
 
-    private CompletableFuture<HttpResponse<byte[]>> sendWhole(Call call, Target target) {
-        return http.sendAsync(request(call, target, config.backendTimeout()), HttpResponse.BodyHandlers.ofByteArray());
+    /** A backend's whole answer. */
+    private record Answer(int status, String contentType, byte[] body) {}
+
+    /**
+     * Completes when the body has arrived, on the HTTP client's own thread. (The future {@code sendAsync} returns
+     * completes only after a further hop to the common pool, by the JDK's design: one more thread switch per request,
+     * and on 2 cores a pool of one thread. Failures — connect, timeout — still arrive through it.)
+     */
+    private CompletableFuture<Answer> sendWhole(Call call, Target target) {
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        http.sendAsync(request(call, target, config.backendTimeout()), info -> {
+            int status = info.statusCode();
+            String type = info.headers().firstValue("content-type").orElse("application/json");
+            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), bytes -> {
+                answer.complete(new Answer(status, type, bytes));
+                return bytes;
+            });
+        }).whenComplete((r, failure) -> {
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+            }
+        });
+        return answer;
     }
 
-    private ProxyReply finishWhole(Call call, Target target, HttpResponse<byte[]> resp, Throwable failure, String fallbackReason) {
+    private ProxyReply finishWhole(Call call, Target target, Answer resp, Throwable failure, String fallbackReason) {
         double latencyMs = (System.nanoTime() - call.startNanos()) / 1e6;
         if (failure != null) {
             String why = describe(null, failure);
@@ -184,15 +205,14 @@ public final class ProxyService {
             ProxyException e = backendUnavailable(target, failure);
             return errorReply(e, call.headers());
         }
-        boolean ok = resp.statusCode() / 100 == 2;
+        boolean ok = resp.status() / 100 == 2;
         byte[] answer = resp.body();
         Supplier<Completion> completion = ok ? () -> Completion.fromJson(mapper, answer) : () -> Completion.EMPTY;
         InferenceStatus status = !ok ? InferenceStatus.ERROR : fallbackReason != null ? InferenceStatus.FALLBACK : InferenceStatus.OK;
-        String error = ok ? (fallbackReason == null ? "" : fallbackReason) : join(fallbackReason, describe(resp, null));
+        String error = ok ? (fallbackReason == null ? "" : fallbackReason) : join(fallbackReason, "backend answered " + resp.status());
         emit(call, target, completion, latencyMs, latencyMs, status, error);
         Map<String, String> headers = withFallback(call.headers(), fallbackReason);
-        return new ProxyReply.Whole(resp.statusCode(), resp.headers().firstValue("content-type").orElse("application/json"),
-                resp.body(), headers);
+        return new ProxyReply.Whole(resp.status(), resp.contentType(), resp.body(), headers);
     }
 
     private CompletableFuture<ProxyReply> stream(Call call, Target primary, Supplier<Target> fallbackTarget) {
@@ -467,8 +487,13 @@ public final class ProxyService {
         return value;
     }
 
+    /** Answers that send a treatment's request to control instead. */
+    private static boolean failedStatus(int status) {
+        return status >= 500 || status == 404 || status == 429;
+    }
+
     private static boolean failed(HttpResponse<?> resp, Throwable failure) {
-        return failure != null || resp.statusCode() >= 500 || resp.statusCode() == 404 || resp.statusCode() == 429;
+        return failure != null || failedStatus(resp.statusCode());
     }
 
     private static boolean failedStream(HttpResponse<?> resp, Throwable failure) {
