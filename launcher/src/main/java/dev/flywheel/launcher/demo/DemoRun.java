@@ -266,6 +266,8 @@ public final class DemoRun implements AutoCloseable {
         m.get(Service.SPLITTER).put("flywheel.splitter.ramp.tick-interval", settings.rampTick().toMillis() + "ms");
         m.get(Service.SPLITTER).put("flywheel.splitter.ramp.sequential-tuning", 500);
         m.get(Service.SPLITTER).put("flywheel.splitter.ramp.min-units-for-limit", 30);
+        // Demo scale: the sequential test may act from 30 units per arm (production default 100), never from a handful.
+        m.get(Service.SPLITTER).put("flywheel.splitter.ramp.min-units-to-test", 30);
         m.get(Service.EVAL).put("flywheel.eval.registry-refresh-ms", 2000);
         m.get(Service.RETRAIN).put("flywheel.retrain.work-dir", work.resolve("retrain").toString());
         m.get(Service.RETRAIN).put("flywheel.retrain.adapter-dir", work.resolve("adapters").toString());

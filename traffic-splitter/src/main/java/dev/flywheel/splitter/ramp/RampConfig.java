@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * {@code flywheel.splitter.ramp.*}: {@code enabled} (default true) runs the controller's ticks on this replica;
- * {@code tick-interval} (default 60s); {@code min-units-for-limit} (default 100); {@code leader-group} is the Kafka
+ * {@code tick-interval} (default 60s); {@code min-units-for-limit} (default 100);
+ * {@code min-units-to-test} (default 100: the sequential test acts only once both arms have this many units); {@code leader-group} is the Kafka
  * consumer group whose partition ownership elects the leader of each experiment (default flywheel-ramp-controller);
  * {@code alpha} (0.05) and {@code sequential-tuning} (5000 units) configure the statistics.
  */
@@ -16,6 +17,7 @@ import java.time.Duration;
 public record RampConfig(@Bindable(defaultValue = "true") boolean enabled,
                          @Bindable(defaultValue = "60s") Duration tickInterval,
                          @Bindable(defaultValue = "100") long minUnitsForLimit,
+                         @Bindable(defaultValue = "100") long minUnitsToTest,
                          @Bindable(defaultValue = "flywheel-ramp-controller") String leaderGroup,
                          @Bindable(defaultValue = "0.05") double alpha,
                          @Bindable(defaultValue = "5000") double sequentialTuning) {
@@ -26,6 +28,6 @@ public record RampConfig(@Bindable(defaultValue = "true") boolean enabled,
     }
 
     public RampSettings settings() {
-        return new RampSettings(tickInterval, minUnitsForLimit, "ramp-controller");
+        return new RampSettings(tickInterval, minUnitsForLimit, minUnitsToTest, "ramp-controller");
     }
 }

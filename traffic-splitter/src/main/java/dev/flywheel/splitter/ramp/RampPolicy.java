@@ -56,7 +56,7 @@ public final class RampPolicy {
                     continue;
                 }
                 List<String> broken = new ArrayList<>();
-                if (worse(c, g.direction())) {
+                if (testable(e, r, t) && worse(c, g.direction())) {
                     broken.add(describe("guardrail", g, c) + " is significantly worse (sequential test)");
                 }
                 long treatmentUnits = r.arm(t.id()).map(a -> a.units()).orElse(0L);
@@ -78,6 +78,11 @@ public final class RampPolicy {
         for (Variant t : e.treatments()) {
             Comparison c = r.comparison(primary.metric(), t.id()).orElse(null);
             if (c == null) {
+                continue;
+            }
+            if (!testable(e, r, t)) {
+                reasons.add(String.format("%s vs control: too few units for the sequential test yet (needs %d per arm)",
+                        t.id(), settings.minUnitsToTest()));
                 continue;
             }
             if (worse(c, primary.direction())) {
@@ -130,6 +135,13 @@ public final class RampPolicy {
         missing.addAll(wins);
         missing.addAll(reasons);
         return new Verdict(DecisionKind.HOLD, missing, numbers, "");
+    }
+
+    /** Whether both arms have enough units for the asymptotic confidence sequence to be trusted (see RampSettings). */
+    private boolean testable(Experiment e, ExperimentResults r, Variant treatment) {
+        long control = r.arm(e.controlVariantId()).map(a -> a.units()).orElse(0L);
+        long treated = r.arm(treatment.id()).map(a -> a.units()).orElse(0L);
+        return Math.min(control, treated) >= settings.minUnitsToTest();
     }
 
     private static boolean worse(Comparison c, Direction d) {
