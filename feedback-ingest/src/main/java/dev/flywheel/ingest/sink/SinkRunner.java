@@ -86,9 +86,16 @@ public final class SinkRunner implements AutoCloseable {
         }
     }
 
+    /** Backs off before a retry; close() ends the wait at once. */
     private boolean pause(long millis) {
         try {
-            Thread.sleep(Duration.ofMillis(millis));
+            synchronized (this) {
+                long deadline = System.nanoTime() + millis * 1_000_000L;
+                long left;
+                while (!stopped && (left = deadline - System.nanoTime()) > 0) {
+                    wait(Math.max(1, left / 1_000_000L));
+                }
+            }
             return !stopped;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -103,16 +110,21 @@ public final class SinkRunner implements AutoCloseable {
         synchronized (this) {
             stopped = true;
             current.forEach(SinkLoop::stop);
+            notifyAll(); // ends a retry backoff
             toJoin = List.copyOf(workers);
         }
-        for (Thread t : toJoin) {
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        // stop() wakes each consumer up, so it flushes, commits and closes its clients by itself; interrupting it
+        // first would make the Kafka clients abandon their own shutdown (and log it as an error). Interrupt only a
+        // worker that is still alive after the grace period, e.g. one sleeping in a retry backoff.
+        try {
+            for (Thread t : toJoin) {
+                if (!t.join(Duration.ofSeconds(20))) {
+                    t.interrupt();
+                    t.join(Duration.ofSeconds(10));
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
