@@ -68,25 +68,10 @@ final class CudaKernels implements Kernels {
         return "cuda";
     }
 
-    private static MemorySegment at(float[] a, int off) {
-        MemorySegment s = MemorySegment.ofArray(a);
-        return off == 0 ? s : s.asSlice(off * 4L);
-    }
-
     private static void check(String function, int code) {
         if (code != 0) {
             throw new IllegalStateException(function + " failed with cudaError_t " + code);
         }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("CUDA kernel call failed", t);
     }
 
     @Override
@@ -100,10 +85,10 @@ final class CudaKernels implements Kernels {
             return;
         }
         try {
-            check("fw_cuda_gemm", (int) gemm.invokeExact(at(y, yOff), at(x, xOff), batch, w.data(), w.dtype().ordinal(),
+            check("fw_cuda_gemm", (int) gemm.invokeExact(Downcalls.at(y, yOff), Downcalls.at(x, xOff), batch, w.data(), w.dtype().ordinal(),
                     w.rows(), w.cols(), alpha, accumulate ? 1 : 0));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "CUDA kernel call");
         }
     }
 
@@ -117,7 +102,7 @@ final class CudaKernels implements Kernels {
             check("fw_cuda_gemm_t_acc", (int) gemmTransposed.invokeExact(MemorySegment.ofArray(dx), MemorySegment.ofArray(dy),
                     batch, w.data(), w.dtype().ordinal(), w.rows(), w.cols()));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "CUDA kernel call");
         }
     }
 
@@ -143,9 +128,9 @@ final class CudaKernels implements Kernels {
         ShapeChecks.range("out", out, outOff, n);
         ShapeChecks.range("weight", weight, 0, n);
         try {
-            check("fw_cuda_rmsnorm", (int) rmsnorm.invokeExact(at(out, outOff), at(x, xOff), MemorySegment.ofArray(weight), n, eps));
+            check("fw_cuda_rmsnorm", (int) rmsnorm.invokeExact(Downcalls.at(out, outOff), Downcalls.at(x, xOff), MemorySegment.ofArray(weight), n, eps));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "CUDA kernel call");
         }
     }
 
@@ -154,9 +139,9 @@ final class CudaKernels implements Kernels {
         new RopeTable(headDim, pos, theta); // validates headDim, pos and theta the same way as the CPU kernels
         ShapeChecks.range("x", x, off, (long) nHeads * headDim);
         try {
-            check("fw_cuda_rope", (int) rope.invokeExact(at(x, off), nHeads, headDim, pos, theta));
+            check("fw_cuda_rope", (int) rope.invokeExact(Downcalls.at(x, off), nHeads, headDim, pos, theta));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "CUDA kernel call");
         }
     }
 
@@ -165,9 +150,9 @@ final class CudaKernels implements Kernels {
         ShapeChecks.positive("n", n);
         ShapeChecks.range("x", x, off, n);
         try {
-            check("fw_cuda_softmax", (int) softmax.invokeExact(at(x, off), n));
+            check("fw_cuda_softmax", (int) softmax.invokeExact(Downcalls.at(x, off), n));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "CUDA kernel call");
         }
     }
 
@@ -176,11 +161,11 @@ final class CudaKernels implements Kernels {
                           int[] blockTable, int blockSize, int seqLen, int nHeads, int nKvHeads, int headDim) {
         ShapeChecks.attention(out, outOff, q, qOff, kCache, vCache, blockTable, blockSize, seqLen, nHeads, nKvHeads, headDim);
         try {
-            check("fw_cuda_attention", (int) attention.invokeExact(at(out, outOff), at(q, qOff), MemorySegment.ofArray(kCache),
+            check("fw_cuda_attention", (int) attention.invokeExact(Downcalls.at(out, outOff), Downcalls.at(q, qOff), MemorySegment.ofArray(kCache),
                     MemorySegment.ofArray(vCache), (long) Math.min(kCache.length, vCache.length), MemorySegment.ofArray(blockTable),
                     blockTable.length, blockSize, seqLen, nHeads, nKvHeads, headDim));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "CUDA kernel call");
         }
     }
 }

@@ -81,21 +81,6 @@ public final class NativeKernels implements Kernels {
         return bits == 512 ? "avx512" : "avx2";
     }
 
-    private static MemorySegment at(float[] a, int off) {
-        MemorySegment s = MemorySegment.ofArray(a);
-        return off == 0 ? s : s.asSlice(off * 4L);
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("native kernel call failed", t);
-    }
-
     @Override
     public void matmul(float[] y, float[] x, int batch, Matrix w) {
         ShapeChecks.matmul(y, x, batch, w);
@@ -107,10 +92,10 @@ public final class NativeKernels implements Kernels {
             return;
         }
         try {
-            gemm.invokeExact(at(y, yOff), at(x, xOff), batch, w.data(), w.dtype().ordinal(), w.rows(), w.cols(), alpha,
+            gemm.invokeExact(Downcalls.at(y, yOff), Downcalls.at(x, xOff), batch, w.data(), w.dtype().ordinal(), w.rows(), w.cols(), alpha,
                     accumulate ? 1 : 0, bits);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "native kernel call");
         }
     }
 
@@ -124,7 +109,7 @@ public final class NativeKernels implements Kernels {
             gemmTransposed.invokeExact(MemorySegment.ofArray(dx), MemorySegment.ofArray(dy), batch, w.data(),
                     w.dtype().ordinal(), w.rows(), w.cols());
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "native kernel call");
         }
     }
 
@@ -154,9 +139,9 @@ public final class NativeKernels implements Kernels {
         ShapeChecks.range("out", out, outOff, n);
         ShapeChecks.range("weight", weight, 0, n);
         try {
-            rmsnorm.invokeExact(at(out, outOff), at(x, xOff), MemorySegment.ofArray(weight), n, eps);
+            rmsnorm.invokeExact(Downcalls.at(out, outOff), Downcalls.at(x, xOff), MemorySegment.ofArray(weight), n, eps);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "native kernel call");
         }
     }
 
@@ -165,9 +150,9 @@ public final class NativeKernels implements Kernels {
         RopeTable table = new RopeTable(headDim, pos, theta);
         ShapeChecks.range("x", x, off, (long) nHeads * headDim);
         try {
-            rope.invokeExact(at(x, off), nHeads, headDim, MemorySegment.ofArray(table.cos()), MemorySegment.ofArray(table.sin()));
+            rope.invokeExact(Downcalls.at(x, off), nHeads, headDim, MemorySegment.ofArray(table.cos()), MemorySegment.ofArray(table.sin()));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "native kernel call");
         }
     }
 
@@ -176,9 +161,9 @@ public final class NativeKernels implements Kernels {
         ShapeChecks.positive("n", n);
         ShapeChecks.range("x", x, off, n);
         try {
-            softmax.invokeExact(at(x, off), n);
+            softmax.invokeExact(Downcalls.at(x, off), n);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "native kernel call");
         }
     }
 
@@ -188,11 +173,11 @@ public final class NativeKernels implements Kernels {
         ShapeChecks.attention(out, outOff, q, qOff, kCache, vCache, blockTable, blockSize, seqLen, nHeads, nKvHeads, headDim);
         float[] scores = new float[seqLen];
         try {
-            attention.invokeExact(at(out, outOff), at(q, qOff), MemorySegment.ofArray(kCache), MemorySegment.ofArray(vCache),
+            attention.invokeExact(Downcalls.at(out, outOff), Downcalls.at(q, qOff), MemorySegment.ofArray(kCache), MemorySegment.ofArray(vCache),
                     MemorySegment.ofArray(blockTable), blockSize, seqLen, nHeads, nKvHeads, headDim,
                     MemorySegment.ofArray(scores));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "native kernel call");
         }
     }
 }
