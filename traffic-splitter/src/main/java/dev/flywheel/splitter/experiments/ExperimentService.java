@@ -110,12 +110,7 @@ public final class ExperimentService {
     }
 
     public Experiment pause(String id, OptionalLong expectedVersion, String reason) {
-        Experiment current = current(id, expectedVersion);
-        if (current.status() != ExperimentStatus.RUNNING) {
-            throw illegal(current, "pause");
-        }
-        return write(current.transitioned(ExperimentStatus.PAUSED, current.stageIndex(), current.controlVariantId(),
-                current.layerOffset(), clock.millis()), reason);
+        return changeStatus(id, expectedVersion, "pause", java.util.EnumSet.of(ExperimentStatus.RUNNING), ExperimentStatus.PAUSED, reason);
     }
 
     /** PAUSED → RUNNING at the same stage. */
@@ -124,12 +119,7 @@ public final class ExperimentService {
     }
 
     public Experiment resume(String id, OptionalLong expectedVersion, String reason) {
-        Experiment current = current(id, expectedVersion);
-        if (current.status() != ExperimentStatus.PAUSED) {
-            throw illegal(current, "resume");
-        }
-        return write(current.transitioned(ExperimentStatus.RUNNING, current.stageIndex(), current.controlVariantId(),
-                current.layerOffset(), clock.millis()), reason);
+        return changeStatus(id, expectedVersion, "resume", java.util.EnumSet.of(ExperimentStatus.PAUSED), ExperimentStatus.RUNNING, reason);
     }
 
     /** RUNNING|PAUSED → ROLLED_BACK: every unit of the experiment goes to control at once. */
@@ -138,12 +128,19 @@ public final class ExperimentService {
     }
 
     public Experiment rollback(String id, OptionalLong expectedVersion, String reason) {
+        return changeStatus(id, expectedVersion, "rollback", java.util.EnumSet.of(ExperimentStatus.RUNNING, ExperimentStatus.PAUSED),
+                ExperimentStatus.ROLLED_BACK, reason);
+    }
+
+    /** A transition that only changes the status (same stage, control and layer slice), allowed from {@code from}. */
+    private Experiment changeStatus(String id, OptionalLong expectedVersion, String action, java.util.Set<ExperimentStatus> from,
+                                    ExperimentStatus to, String reason) {
         Experiment current = current(id, expectedVersion);
-        if (current.status() != ExperimentStatus.RUNNING && current.status() != ExperimentStatus.PAUSED) {
-            throw illegal(current, "rollback");
+        if (!from.contains(current.status())) {
+            throw illegal(current, action);
         }
-        return write(current.transitioned(ExperimentStatus.ROLLED_BACK, current.stageIndex(), current.controlVariantId(),
-                current.layerOffset(), clock.millis()), reason);
+        return write(current.transitioned(to, current.stageIndex(), current.controlVariantId(), current.layerOffset(),
+                clock.millis()), reason);
     }
 
     /** RUNNING|PAUSED → PROMOTED with the only treatment as the new control (400 if there are several: name one). */
