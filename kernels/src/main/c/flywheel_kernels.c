@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { FW_F32 = 0, FW_BF16 = 1, FW_F16 = 2 };
@@ -21,7 +22,7 @@ enum { FW_F32 = 0, FW_BF16 = 1, FW_F16 = 2 };
 #define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
 /* Bumped whenever a signature below changes; NativeKernels refuses a library with another version. */
-int fw_abi_version(void) { return 2; }
+int fw_abi_version(void) { return 3; }
 
 /* 1 when the CPU has AVX2, FMA and F16C (the minimum these kernels use). */
 int fw_cpu_supported(void) {
@@ -54,8 +55,9 @@ AVX2_TARGET static inline float weight_at(const void *w, int dt, size_t i) {
     }
 }
 
-static inline void put(float *y, float v, float alpha, int acc) {
-    *y = acc ? *y + alpha * v : alpha * v;
+/* Explicitly fused (not left to -ffp-contract), so every inlined copy rounds the same way. */
+AVX2_TARGET static inline void put(float *y, float v, float alpha, int acc) {
+    *y = acc ? fmaf(alpha, v, *y) : alpha * v;
 }
 
 AVX2_TARGET static inline float hsum256(__m256 v) {
@@ -75,6 +77,13 @@ AVX512_TARGET static inline __m256 fold512(__m512 v) {
     return _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
 }
 
+/* Weight-row groups (4 rows each) that fw_gemm prefetches ahead of the group it computes. */
+#define PREFETCH_GROUPS 2
+/* Batch rows from which fw_gemm works on aligned float32 copies of x and of each weight group. */
+#ifndef GEMM_COPY_MIN_BATCH
+#define GEMM_COPY_MIN_BATCH 8
+#endif
+
 /* ---- matmul, AVX2: 8 lanes, 16 ymm registers -> 4 weight rows x 2 batch rows ---- */
 #define ISA avx2
 #define TARGET AVX2_TARGET
@@ -83,6 +92,7 @@ AVX512_TARGET static inline __m256 fold512(__m512 v) {
 #define TILE_B 2
 #define VZERO _mm256_setzero_ps()
 #define VLOADU(p) _mm256_loadu_ps(p)
+#define VSTORE(p, v) _mm256_store_ps(p, v)
 #define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define VHSUM(v) hsum256(v)
 #define VHSUM4(a, b, c, d) hsum4x256(a, b, c, d)
@@ -97,6 +107,7 @@ AVX512_TARGET static inline __m256 fold512(__m512 v) {
 #undef TILE_B
 #undef VZERO
 #undef VLOADU
+#undef VSTORE
 #undef VFMA
 #undef VHSUM
 #undef VHSUM4
@@ -112,12 +123,51 @@ AVX512_TARGET static inline __m256 fold512(__m512 v) {
 #define TILE_B 4
 #define VZERO _mm512_setzero_ps()
 #define VLOADU(p) _mm512_loadu_ps(p)
+#define VSTORE(p, v) _mm512_store_ps(p, v)
 #define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define VHSUM(v) _mm512_reduce_add_ps(v)
 #define VHSUM4(a, b, c, d) hsum4x256(fold512(a), fold512(b), fold512(c), fold512(d))
 #define LOAD_F32(p) _mm512_loadu_ps(p)
 #define LOAD_BF16(p) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *) (p))), 16))
 #define LOAD_F16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p)))
+AVX512_TARGET static inline __attribute__((always_inline)) __m512 hadd512(__m512 p, __m512 q) {
+    return _mm512_add_ps(_mm512_shuffle_ps(p, q, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(p, q, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/*
+ * Epilogue of a 4 x 4 tile: y[j*ld + i] = alpha * sum(a[i][j]) (acc: added to y[j*ld + i]) for
+ * i < 4, j < nb. One transposing tree (45 shuffles and adds for 16 sums instead of about 80 for four
+ * VHSUM4s plus 16 scalar stores) whose additions per accumulator are exactly VHSUM4's:
+ * f_k = v_k + v_{k+8}, then ((f0+f1)+(f2+f3)) + ((f4+f5)+(f6+f7)); the store matches put() (fused
+ * multiply-add when accumulating), so results are bit-identical to the scalar epilogue.
+ */
+AVX512_TARGET static inline __attribute__((always_inline)) void reduce4x4_avx512(
+        __m512 a[4][4], float *y, int ld, int nb, float alpha, int acc) {
+    __m512 u[8];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        /* [f(a[i][0]) | f(a[i][1])] and [f(a[i][2]) | f(a[i][3])], 8 lanes each */
+        u[i] = _mm512_add_ps(_mm512_shuffle_f32x4(a[i][0], a[i][1], _MM_SHUFFLE(1, 0, 1, 0)),
+                             _mm512_shuffle_f32x4(a[i][0], a[i][1], _MM_SHUFFLE(3, 2, 3, 2)));
+        u[4 + i] = _mm512_add_ps(_mm512_shuffle_f32x4(a[i][2], a[i][3], _MM_SHUFFLE(1, 0, 1, 0)),
+                                 _mm512_shuffle_f32x4(a[i][2], a[i][3], _MM_SHUFFLE(3, 2, 3, 2)));
+    }
+    __m512 z0 = hadd512(hadd512(u[0], u[1]), hadd512(u[2], u[3]));
+    __m512 z1 = hadd512(hadd512(u[4], u[5]), hadd512(u[6], u[7]));
+    /* lanes 4j + i hold sum(a[i][j]) */
+    __m512 s = _mm512_add_ps(_mm512_shuffle_f32x4(z0, z1, _MM_SHUFFLE(2, 0, 2, 0)),
+                             _mm512_shuffle_f32x4(z0, z1, _MM_SHUFFLE(3, 1, 3, 1)));
+    float t[16];
+    _mm512_storeu_ps(t, s);
+    __m128 va = _mm_set1_ps(alpha);
+    for (int j = 0; j < nb; j++) {
+        __m128 v = _mm_loadu_ps(t + 4 * j);
+        float *o = y + (size_t) j * ld;
+        _mm_storeu_ps(o, acc ? _mm_fmadd_ps(va, v, _mm_loadu_ps(o)) : _mm_mul_ps(va, v));
+    }
+}
+
+#define VREDUCE4x4(a, y, ld, nb, alpha, acc) reduce4x4_avx512(a, y, ld, nb, alpha, acc)
 #define VMASK __mmask16
 #define VLOADU_MASKED(m, p) _mm512_maskz_loadu_ps(m, p)
 #define LOAD_F32_MASKED(m, p) _mm512_maskz_loadu_ps(m, p)
@@ -302,7 +352,12 @@ void fw_softmax(float *x, int n) {
 /*
  * One query token's attention over a paged KV cache (see Kernels.attention): q, out [n_heads,
  * head_dim]; caches [slots, n_kv_heads * head_dim]; position p in slot
- * block_table[p / block_size] * block_size + p % block_size. scores: seq_len floats of scratch.
+ * block_table[p / block_size] * block_size + p % block_size. scores: n_heads * seq_len floats of
+ * scratch ([head][position]).
+ *
+ * Positions are the outer loop: each cached K (then V) row is read once, front to back, for all
+ * heads, and the next row is prefetched. Per head the arithmetic is the head-by-head loop's (same
+ * dot products, softmax, and accumulation over positions in order), so results do not change.
  */
 AVX2_TARGET void fw_attention(float *out, const float *q, const float *k_cache, const float *v_cache,
                               const int32_t *block_table, int block_size, int seq_len,
@@ -310,24 +365,35 @@ AVX2_TARGET void fw_attention(float *out, const float *q, const float *k_cache, 
     int kv_dim = n_kv_heads * head_dim;
     int group = n_heads / n_kv_heads;
     float scale = (float) (1.0 / sqrt((double) head_dim));
-    for (int h = 0; h < n_heads; h++) {
-        size_t kv_off = (size_t) (h / group) * head_dim;
-        const float *qh = q + (size_t) h * head_dim;
-        for (int p = 0; p < seq_len; p++) {
-            size_t slot = (size_t) block_table[p / block_size] * block_size + p % block_size;
-            scores[p] = dot(qh, k_cache + slot * kv_dim + kv_off, head_dim) * scale;
+    size_t row_bytes = (size_t) kv_dim * sizeof(float);
+    for (int p = 0; p < seq_len; p++) {
+        size_t slot = (size_t) block_table[p / block_size] * block_size + p % block_size;
+        if (p + 1 < seq_len) {
+            size_t next = (size_t) block_table[(p + 1) / block_size] * block_size + (p + 1) % block_size;
+            for (size_t b = 0; b < row_bytes; b += 64) _mm_prefetch((const char *) (k_cache + next * kv_dim) + b, _MM_HINT_T0);
         }
-        fw_softmax(scores, seq_len);
-        float *oh = out + (size_t) h * head_dim;
-        memset(oh, 0, sizeof(float) * head_dim);
-        for (int p = 0; p < seq_len; p++) {
-            size_t slot = (size_t) block_table[p / block_size] * block_size + p % block_size;
-            const float *vp = v_cache + slot * kv_dim + kv_off;
-            __m256 a = _mm256_set1_ps(scores[p]);
+        const float *kp = k_cache + slot * kv_dim;
+        for (int h = 0; h < n_heads; h++)
+            scores[(size_t) h * seq_len + p] = dot(q + (size_t) h * head_dim, kp + (size_t) (h / group) * head_dim, head_dim) * scale;
+    }
+    for (int h = 0; h < n_heads; h++) fw_softmax(scores + (size_t) h * seq_len, seq_len);
+    memset(out, 0, sizeof(float) * n_heads * head_dim);
+    for (int p = 0; p < seq_len; p++) {
+        size_t slot = (size_t) block_table[p / block_size] * block_size + p % block_size;
+        if (p + 1 < seq_len) {
+            size_t next = (size_t) block_table[(p + 1) / block_size] * block_size + (p + 1) % block_size;
+            for (size_t b = 0; b < row_bytes; b += 64) _mm_prefetch((const char *) (v_cache + next * kv_dim) + b, _MM_HINT_T0);
+        }
+        const float *vrow = v_cache + slot * kv_dim;
+        for (int h = 0; h < n_heads; h++) {
+            const float *vp = vrow + (size_t) (h / group) * head_dim;
+            float *oh = out + (size_t) h * head_dim;
+            float sp = scores[(size_t) h * seq_len + p];
+            __m256 a = _mm256_set1_ps(sp);
             int d = 0;
             for (; d + 8 <= head_dim; d += 8)
                 _mm256_storeu_ps(oh + d, _mm256_fmadd_ps(a, _mm256_loadu_ps(vp + d), _mm256_loadu_ps(oh + d)));
-            for (; d < head_dim; d++) oh[d] += scores[p] * vp[d];
+            for (; d < head_dim; d++) oh[d] += sp * vp[d];
         }
     }
 }

@@ -72,6 +72,43 @@ class FastKernelsAgreeWithScalarTest {
         }
     }
 
+    static Stream<String> nativeImplementations() {
+        return BuildEnvironment.fastImplementations().stream().filter(n -> n.startsWith("native"));
+    }
+
+    /**
+     * The engine's batch determinism rests on this: a row's output is bit-identical whatever batch it
+     * is in and wherever in the batch (native batches from 8 rows on run on aligned copies, and the
+     * 4-row tiles reduce in vector registers whether a tile holds 1 or 4 batch rows).
+     */
+    @ParameterizedTest
+    @MethodSource("nativeImplementations")
+    void nativeMatmulRowsAreBitIdenticalAtEveryBatchSize(String name) {
+        Kernels k = BuildEnvironment.create(name);
+        SplittableRandom random = new SplittableRandom(17);
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType dtype : DType.values()) {
+                for (int[] shape : new int[][]{{288, 288}, {37, 300}, {64, 17}, {20, 16}}) {
+                    int rows = shape[0];
+                    int cols = shape[1];
+                    Matrix w = TestMatrices.random(random, rows, cols, dtype, rows % 2 == 0 ? arena : null);
+                    int batch = 33;
+                    float[] x = TestMatrices.uniform(random, batch * cols, -1, 1);
+                    float[] whole = new float[batch * rows];
+                    k.matmul(whole, x, batch, w);
+                    for (int b = 0; b < batch; b++) {
+                        float[] one = new float[rows];
+                        k.matmul(one, Arrays.copyOfRange(x, b * cols, (b + 1) * cols), 1, w);
+                        for (int r = 0; r < rows; r++) {
+                            assertEquals(Float.floatToIntBits(whole[b * rows + r]), Float.floatToIntBits(one[r]),
+                                    name + " " + dtype + " [" + rows + "x" + cols + "] row " + b + " output " + r + " alone vs in a batch of " + batch);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("implementations")
     void matmulTransposedAccumulateMatchesReference(String name) {

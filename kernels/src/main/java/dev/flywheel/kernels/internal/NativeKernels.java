@@ -19,7 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 public final class NativeKernels implements Kernels {
     static final String LIBRARY = "libflywheel_kernels.so";
-    private static final int ABI_VERSION = 2;
+    private static final int ABI_VERSION = 3;
 
     /** Vector width of the matmul variant in use: 512 (AVX-512) or 256 (AVX2). */
     private final int bits;
@@ -29,6 +29,7 @@ public final class NativeKernels implements Kernels {
     private final MethodHandle rope;
     private final MethodHandle softmax;
     private final MethodHandle attention;
+    private final RopeTables ropeTables = new RopeTables();
 
     private NativeKernels(NativeLibrary lib, int bits) {
         this.bits = bits;
@@ -147,7 +148,7 @@ public final class NativeKernels implements Kernels {
 
     @Override
     public void rope(float[] x, int off, int nHeads, int headDim, int pos, float theta) {
-        RopeTable table = new RopeTable(headDim, pos, theta);
+        RopeTable table = ropeTables.at(headDim, pos, theta);
         ShapeChecks.range("x", x, off, (long) nHeads * headDim);
         try {
             rope.invokeExact(Downcalls.at(x, off), nHeads, headDim, MemorySegment.ofArray(table.cos()), MemorySegment.ofArray(table.sin()));
@@ -171,7 +172,7 @@ public final class NativeKernels implements Kernels {
     public void attention(float[] out, int outOff, float[] q, int qOff, float[] kCache, float[] vCache,
                           int[] blockTable, int blockSize, int seqLen, int nHeads, int nKvHeads, int headDim) {
         ShapeChecks.attention(out, outOff, q, qOff, kCache, vCache, blockTable, blockSize, seqLen, nHeads, nKvHeads, headDim);
-        float[] scores = new float[seqLen];
+        float[] scores = new float[nHeads * seqLen]; // [head][position], see fw_attention
         try {
             attention.invokeExact(Downcalls.at(out, outOff), Downcalls.at(q, qOff), MemorySegment.ofArray(kCache), MemorySegment.ofArray(vCache),
                     MemorySegment.ofArray(blockTable), blockSize, seqLen, nHeads, nKvHeads, headDim,
