@@ -18,16 +18,23 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Reads one experiment's aggregates from ClickHouse with SQL that runs on 18.16 and current versions (no window
  * functions, no JSON functions, no DateTime64). First the per-unit rollup is brought up to date ({@link UnitRollup}:
  * only units touched since the last read are recomputed, from deduplicated events, so replays never count twice);
- * then two reads of the rollup (one row per unit, not per event):
+ * then reads of each unit's latest rollup row (one row per unit, not per event):
  * <ol>
- *   <li>latency quantiles per variant over every request's latency (control's become the latency thresholds);
+ *   <li>latency quantiles per variant, exact over a sample of units ({@link #sampleModulus}; control's become the
+ *       latency thresholds), with FINAL restricted to the sample;
  *   <li>per (variant, stage), the sums of each ratio metric's per-unit numerator and denominator, their squares and
- *       cross products.
+ *       cross products — without FINAL over the whole experiment ({@link LatestRows}), falling back to FINAL on a
+ *       Distributed rollup or when merges keep replacing the parts being read.
  * </ol>
  * When the unit is a request, the per-request second moments kept in the rollup stand in for the per-unit squares.
  * Shapes: one result row per (variant, stage); columns per metric {Σx, Σx², Σx·y} with y = requests, or
@@ -59,13 +66,33 @@ public final class ClickHouseAggregates {
             new Column("rn", "ratings", "ratings_sq"),
             new Column("cv", "conversions", "conversions_sq"));
 
+    /** The rollup columns the sums read, per unit and (with the per-request second moments) per request. */
+    private static final List<String> READ = List.of("variant_id", "ramp_stage", "requests", "errors", "fallbacks", "tokens",
+            "cost", "latencies", "thumbs_up", "thumbs", "rating_sum", "ratings", "conversions", "score_evaluators", "scores");
+    private static final List<String> READ_PER_REQUEST = java.util.stream.Stream.concat(READ.stream(), java.util.stream.Stream.of(
+            "tokens_sq", "cost_sq", "thumbs_up_sq", "thumbs_sq", "thumbs_up_x_thumbs", "rating_sum_sq", "ratings_sq",
+            "rating_sum_x_ratings", "conversions_sq")).toList();
+
     private final ClickHouseConnections connections;
     private final java.time.Duration queryTimeout;
+    private final boolean readWithFinal;
+    private final java.util.random.RandomGenerator random;
 
     /** @param queryTimeout how long one query may run before the read is abandoned (large experiments take long) */
     public ClickHouseAggregates(ClickHouseConnections connections, java.time.Duration queryTimeout) {
+        this(connections, queryTimeout, false, new java.security.SecureRandom());
+    }
+
+    /**
+     * @param readWithFinal read the rollup with FINAL only (the reference for the default read)
+     * @param random        the random part of each rollup refresh's version
+     */
+    public ClickHouseAggregates(ClickHouseConnections connections, java.time.Duration queryTimeout, boolean readWithFinal,
+                                java.util.random.RandomGenerator random) {
         this.connections = connections;
         this.queryTimeout = queryTimeout;
+        this.readWithFinal = readWithFinal;
+        this.random = random;
     }
 
     private Connection open() throws SQLException {
@@ -74,32 +101,110 @@ public final class ClickHouseAggregates {
         return java.sql.DriverManager.getConnection(connections.config().jdbcUrl(), props);
     }
 
+    /**
+     * Refreshes the rollup, then reads: control's latency quantiles (the thresholds of the latency metrics) and then
+     * the sums on this connection, the treatments' quantiles meanwhile on a second one (FINAL reads run in one
+     * ClickHouse thread each, so the two use two cores when they are free).
+     */
     public ExperimentData read(AnalysisPlan plan) {
-        try (Connection c = open()) {
-            new UnitRollup(db(), dev.flywheel.splitter.stats.StatsEngine.LATE_COMMIT_OVERLAP).refresh(c, plan.experimentId());
-            Map<String, Map<Double, Double>> quantiles = quantiles(c, plan);
+        try (Connection c = open(); ExecutorService side = Executors.newVirtualThreadPerTaskExecutor()) {
+            new UnitRollup(db(), dev.flywheel.splitter.stats.StatsEngine.LATE_COMMIT_OVERLAP, random).refresh(c, plan.experimentId());
+            Optional<List<LatestRows.Part>> parts = readWithFinal ? Optional.empty() : LatestRows.parts(c, db(), plan.experimentId());
+            long[] size = parts.isPresent() ? new long[] {parts.get().stream().mapToLong(LatestRows.Part::rows).sum(),
+                    parts.get().stream().mapToLong(LatestRows.Part::requests).sum()} : size(c, plan);
+            long modulus = sampleModulus(size[0], size[1]);
+            Future<Map<String, Map<Double, Double>>> treatments = side.submit(() -> {
+                try (Connection c2 = open()) {
+                    return quantiles(c2, plan, plan.treatmentVariantIds(), modulus);
+                }
+            });
+            Map<String, Map<Double, Double>> quantiles = new HashMap<>(quantiles(c, plan, List.of(plan.controlVariantId()), modulus));
             Map<Double, Double> control = quantiles.getOrDefault(plan.controlVariantId(), Map.of());
-            Map<String, Map<Integer, Builder>> cells = new LinkedHashMap<>();
-            readJoined(c, plan, control, cells);
-            List<ArmStageData> out = new ArrayList<>();
-            cells.values().forEach(m -> m.values().forEach(b -> out.add(b.build())));
-            return new ExperimentData(plan.experimentId(), out, quantiles);
+            List<ArmStageData> sums = sums(c, plan, control, parts);
+            quantiles.putAll(await(treatments));
+            return new ExperimentData(plan.experimentId(), sums, quantiles);
         } catch (SQLException e) {
-            throw new StatsUnavailableException(plan.experimentId(), "ClickHouse query failed at "
-                    + connections.config().httpUrl() + ": " + e.getMessage(), e);
+            throw failure(plan, e);
         }
+    }
+
+    /** The quantile sample keeps at least this many units (all of them below twice this)… */
+    static final long QUANTILE_SAMPLE_UNITS = 50_000;
+    /** …and at least this many latencies… */
+    static final long QUANTILE_SAMPLE_LATENCIES = 500_000;
+    /** …but at most about this many (exact quantiles hold them all: 8 bytes each, per variant at worst). */
+    static final long QUANTILE_SAMPLE_MAX_LATENCIES = 16_000_000;
+
+    /**
+     * 1 in how many units (by unit-id hash) the latency quantiles read, from the rollup's {@code rows} (one per unit
+     * and stage) and {@code requests} (latencies), duplicates included: the largest power of two that leaves
+     * {@link #QUANTILE_SAMPLE_UNITS} units and {@link #QUANTILE_SAMPLE_LATENCIES} latencies, raised until at most
+     * {@link #QUANTILE_SAMPLE_MAX_LATENCIES} remain. A power of two, so that it changes rarely as an experiment grows.
+     */
+    static long sampleModulus(long rows, long requests) {
+        long k = 1;
+        while (rows / (2 * k) >= QUANTILE_SAMPLE_UNITS && requests / (2 * k) >= QUANTILE_SAMPLE_LATENCIES) {
+            k *= 2;
+        }
+        while (requests / k > QUANTILE_SAMPLE_MAX_LATENCIES) {
+            k *= 2;
+        }
+        return k;
+    }
+
+    /** {rows, Σ requests} of the experiment's rollup, duplicates included. */
+    private long[] size(Connection c, AnalysisPlan plan) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(), sum(requests) FROM " + db() + ".stats_unit_rollup WHERE experiment_id = ?")) {
+            ps.setString(1, plan.experimentId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+    }
+
+    private <T> T await(Future<T> f) throws SQLException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while reading latency quantiles", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof SQLException s ? s : new SQLException(e.getCause());
+        }
+    }
+
+    private StatsUnavailableException failure(AnalysisPlan plan, SQLException e) {
+        return new StatsUnavailableException(plan.experimentId(), "ClickHouse query failed at "
+                + connections.config().httpUrl() + ": " + e.getMessage(), e);
     }
 
     private String db() {
         return connections.config().database();
     }
 
-    private Map<String, Map<Double, Double>> quantiles(Connection c, AnalysisPlan plan) throws SQLException {
-        String sql = "SELECT variant_id, q[1], q[2], q[3] FROM (SELECT variant_id, quantilesArray(0.5, 0.95, 0.99)(latencies) AS q FROM "
-                + db() + ".stats_unit_rollup FINAL WHERE experiment_id = ? GROUP BY variant_id)";
+    /**
+     * Latency quantiles of {@code variants}: exact quantiles over every latency of the units whose id hash is 0
+     * modulo {@code modulus} (all units when 1; see {@link #sampleModulus}). Exact and
+     * order-free, so a function of the units' latest rows alone, whatever the parts: a replay changes nothing. FINAL
+     * dedups; the sample condition is on the key, so as PREWHERE it is exact before the merge and FINAL merges only
+     * the sampled units' rows.
+     */
+    private Map<String, Map<Double, Double>> quantiles(Connection c, AnalysisPlan plan, List<String> variants, long modulus)
+            throws SQLException {
+        if (variants.isEmpty()) {
+            return Map.of();
+        }
+        String sql = "SELECT variant_id, q[1], q[2], q[3] FROM (SELECT variant_id, quantilesExactArray(0.5, 0.95, 0.99)(latencies) AS q FROM "
+                + db() + ".stats_unit_rollup FINAL PREWHERE experiment_id = ? AND variant_id IN ("
+                + String.join(", ", java.util.Collections.nCopies(variants.size(), "?")) + ") AND cityHash64(unit_id) % "
+                + modulus + " = 0 GROUP BY variant_id)";
         Map<String, Map<Double, Double>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, plan.experimentId());
+            for (int i = 0; i < variants.size(); i++) {
+                ps.setString(i + 2, variants.get(i));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getString(1), Map.of(0.5, rs.getDouble(2), 0.95, rs.getDouble(3), 0.99, rs.getDouble(4)));
@@ -109,8 +214,33 @@ public final class ClickHouseAggregates {
         return out;
     }
 
-    private void readJoined(Connection c, AnalysisPlan plan, Map<Double, Double> controlQuantiles,
-                            Map<String, Map<Integer, Builder>> cells) throws SQLException {
+    /**
+     * The per (variant, stage) sums over each unit's latest rollup row: read without FINAL over everything where the
+     * rollup is a local MergeTree table ({@link LatestRows}), again if a merge replaced a part meanwhile, else (or
+     * when {@code readWithFinal}) with FINAL — the reference the fast read is tested against.
+     */
+    private List<ArmStageData> sums(Connection c, AnalysisPlan plan, Map<Double, Double> controlQuantiles,
+                                    Optional<List<LatestRows.Part>> parts) throws SQLException {
+        for (int attempt = 0; attempt < 2 && parts.isPresent(); attempt++) {
+            if (attempt > 0) {
+                parts = LatestRows.parts(c, db(), plan.experimentId());
+            }
+            var rows = LatestRows.choose(parts.get());
+            if (rows.isEmpty()) {
+                return List.of();
+            }
+            List<ArmStageData> out = readJoined(c, plan, controlQuantiles, rows);
+            if (rows.get().stillActive(c, db())) {
+                return out;
+            }
+        }
+        return readJoined(c, plan, controlQuantiles, Optional.empty());
+    }
+
+    /** Reads the sums from {@code rows}, or with FINAL when empty. */
+    private List<ArmStageData> readJoined(Connection c, AnalysisPlan plan, Map<Double, Double> controlQuantiles,
+                                          Optional<LatestRows> rows) throws SQLException {
+        Map<String, Map<Integer, Builder>> cells = new LinkedHashMap<>();
         boolean perRequest = plan.unit() == Unit.REQUEST;
         List<String> evaluators = plan.evaluatorIds();
         List<Column> columns = new ArrayList<>(COLUMNS);
@@ -129,7 +259,9 @@ public final class ClickHouseAggregates {
         if (perRequest) {
             inner.append(", thumbs_up_x_thumbs AS up_x_tn, rating_sum_x_ratings AS rs_x_rn");
         }
-        inner.append(" FROM ").append(db()).append(".stats_unit_rollup FINAL WHERE experiment_id = ?");
+        String read = String.join(", ", perRequest ? READ_PER_REQUEST : READ);
+        inner.append(" FROM (").append(rows.map(r -> r.from(db(), read))
+                .orElse("SELECT " + read + " FROM " + db() + ".stats_unit_rollup FINAL WHERE experiment_id = ?")).append(')');
         // Per unit: Σx, Σx², Σx·n. Per request (n = 1 each): Σx, Σ per-request x², Σx.
         StringBuilder outer = new StringBuilder("SELECT variant_id, ramp_stage, ").append(perRequest ? "toUInt64(sum(n))" : "count()").append(" AS units");
         for (Column col : columns) {
@@ -168,7 +300,9 @@ public final class ClickHouseAggregates {
                     ps.setString(i++, e);
                 }
             }
-            ps.setString(i++, plan.experimentId());
+            for (int k = rows.map(LatestRows::parameters).orElse(1); k > 0; k--) {
+                ps.setString(i++, plan.experimentId());
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String variant = rs.getString(1);
@@ -203,6 +337,9 @@ public final class ClickHouseAggregates {
                 }
             }
         }
+        List<ArmStageData> out = new ArrayList<>();
+        cells.values().forEach(m -> m.values().forEach(b -> out.add(b.build())));
+        return out;
     }
 
     /** Σx/Σy from the {Σ, Σ², Σ·n} triples of x and y and the cross sum Σx·y. */

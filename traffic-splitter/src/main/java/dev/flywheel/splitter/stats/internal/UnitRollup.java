@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.random.RandomGenerator;
 
 /**
  * Keeps {@code stats_unit_rollup} (migration V027) up to date: one row per (experiment, variant, stage, unit) with the
@@ -18,7 +19,7 @@ import java.util.OptionalLong;
  *
  * <p>Why recompute instead of adding increments: a row is then a pure function of the events, so a replayed event,
  * a refresh run twice, two replicas refreshing at once or a window scanned twice can never double count — the
- * newest row per unit (version = refresh time) simply replaces the older one. That is what lets the window overlap
+ * newest row per unit (version = refresh time, see {@link #version}) simply replaces the older one. That is what lets the window overlap
  * the previous one by {@link #overlap} to pick up rows committed late (an insert's {@code inserted_at} is taken
  * when the insert starts). Rows committed more than {@code overlap} after their {@code inserted_at} would be missed
  * until the unit is touched again. The overlap is only rescanned when a count of the distinct events inserted into it
@@ -35,11 +36,16 @@ final class UnitRollup {
 
     private final String db;
     private final Duration overlap;
+    private final RandomGenerator random;
 
-    /** @param overlap how far back before the last refresh to look again for late-committed rows */
-    UnitRollup(String db, Duration overlap) {
+    /**
+     * @param overlap how far back before the last refresh to look again for late-committed rows
+     * @param random  the random part of each refresh's version
+     */
+    UnitRollup(String db, Duration overlap, RandomGenerator random) {
         this.db = db;
         this.overlap = overlap;
+        this.random = random;
     }
 
     /** Brings the experiment's rollup rows up to date with everything committed before this call. */
@@ -64,13 +70,17 @@ final class UnitRollup {
             since = OptionalLong.of(late ? Math.max(0, last - overlap.toSeconds()) : last);
         }
         String fingerprint = fingerprint(c, experimentId, now);
+        long version = version(now);
         if (since.isPresent()) {
-            recompute(c, experimentId, now, new Selection(since, 0, 1));
+            // The recompute statement scans the event tables' request ids even when no unit was touched: skip it then.
+            if (touched(c, experimentId, since.getAsLong())) {
+                recompute(c, experimentId, version, new Selection(since, 0, 1));
+            }
         } else {
             // First build: every unit, in slices of about SLICE_EVENTS events (by unit hash) to bound query memory.
             long slices = Math.max(1, (events(c, experimentId) + SLICE_EVENTS - 1) / SLICE_EVENTS);
             for (long k = 0; k < slices; k++) {
-                recompute(c, experimentId, now, new Selection(OptionalLong.empty(), k, slices));
+                recompute(c, experimentId, version, new Selection(OptionalLong.empty(), k, slices));
             }
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + db + ".stats_rollup_progress (experiment_id, refreshed_to, "
@@ -79,6 +89,34 @@ final class UnitRollup {
             ps.setLong(2, now);
             ps.setString(3, fingerprint);
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The rollup version of a refresh started at {@code now} (epoch s): now·10⁶ plus a random part, so that two
+     * refreshes never share a version (but for a 10⁻⁶ chance when they start in the same second). Rows of one version
+     * then come from one refresh, which writes each unit once, so they are duplicate-free across parts — what
+     * {@link LatestRows} relies on. Larger than the epoch-second versions written before, so those stay older.
+     */
+    private long version(long now) {
+        return now * 1_000_000L + random.nextLong(1_000_000L);
+    }
+
+    /** Whether any inference event, feedback or score was inserted at or after {@code since} (epoch s). */
+    private boolean touched(Connection c, String experimentId, long since) throws SQLException {
+        String sql = "SELECT (SELECT count() FROM %1$s.inference_events WHERE experiment_id = ? AND inserted_at >= toDateTime(?)) "
+                + "+ (SELECT count() FROM %1$s.feedback_events WHERE inserted_at >= toDateTime(?)) "
+                + "+ (SELECT count() FROM %1$s.score_events WHERE experiment_id = ? AND inserted_at >= toDateTime(?))";
+        try (PreparedStatement ps = c.prepareStatement(sql.formatted(db))) {
+            ps.setString(1, experimentId);
+            ps.setLong(2, since);
+            ps.setLong(3, since);
+            ps.setString(4, experimentId);
+            ps.setLong(5, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
         }
     }
 
