@@ -22,7 +22,7 @@ enum { FW_F32 = 0, FW_BF16 = 1, FW_F16 = 2 };
 #define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
 /* Bumped whenever a signature below changes; NativeKernels refuses a library with another version. */
-int fw_abi_version(void) { return 3; }
+int fw_abi_version(void) { return 4; }
 
 /* 1 when the CPU has AVX2, FMA and F16C (the minimum these kernels use). */
 int fw_cpu_supported(void) {
@@ -250,6 +250,18 @@ void fw_gemm(float *y, const float *x, int batch, const void *w, int dt, int row
     }
 }
 
+
+/*
+ * One LoRA segment (see Kernels.loraSgmv): t[n, rank] = x[x_off..] · Aᵀ, then
+ * y[y_off..][n, out] += scale · t · Bᵀ, with A [rank, in] and B [out, rank] of dtypes a_dt, b_dt;
+ * offsets in floats; t: n * rank floats of scratch. The two fw_gemm calls of the per-call path in
+ * one downcall: with 32 one-row segments a projection, the calls' overhead outweighed the work.
+ */
+void fw_lora_segment(float *y, int y_off, const float *x, int x_off, int n, const void *a, int a_dt,
+                     const void *b, int b_dt, int rank, int in, int out, float scale, float *t, int bits) {
+    fw_gemm(t, x + (size_t) x_off, n, a, a_dt, rank, in, 1.f, 0, bits);
+    fw_gemm(y + (size_t) y_off, t, n, b, b_dt, out, rank, scale, 1, bits);
+}
 
 /*
  * dx[b*cols + c] += sum_r dy[b*rows + r] * W[r*cols + c]. Column strips of 16 (two ymm) against 4

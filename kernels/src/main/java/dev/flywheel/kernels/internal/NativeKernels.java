@@ -19,12 +19,13 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 public final class NativeKernels implements Kernels {
     static final String LIBRARY = "libflywheel_kernels.so";
-    private static final int ABI_VERSION = 3;
+    private static final int ABI_VERSION = 4;
 
     /** Vector width of the matmul variant in use: 512 (AVX-512) or 256 (AVX2). */
     private final int bits;
     private final MethodHandle gemm;
     private final MethodHandle gemmTransposed;
+    private final MethodHandle loraSegment;
     private final MethodHandle rmsnorm;
     private final MethodHandle rope;
     private final MethodHandle softmax;
@@ -35,6 +36,8 @@ public final class NativeKernels implements Kernels {
         this.bits = bits;
         this.gemm = lib.function("fw_gemm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
                 JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_INT, JAVA_INT), true);
+        this.loraSegment = lib.function("fw_lora_segment", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT), true);
         this.gemmTransposed = lib.function("fw_gemm_t_acc", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS,
                 JAVA_INT, JAVA_INT, JAVA_INT), true);
         this.rmsnorm = lib.function("fw_rmsnorm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_FLOAT), true);
@@ -127,9 +130,14 @@ public final class NativeKernels implements Kernels {
             if (t.length < n * lw.rank()) {
                 t = new float[n * lw.rank()];
             }
-            // t[n, rank] = x_seg · Aᵀ, then y_seg += scale · t · Bᵀ.
-            gemm(t, 0, x, segStart[s] * in, n, lw.a(), 1f, false);
-            gemm(y, segStart[s] * out, t, 0, n, lw.b(), scale[s], true);
+            // t[n, rank] = x_seg · Aᵀ, then y_seg += scale · t · Bᵀ, in one downcall.
+            try {
+                loraSegment.invokeExact(MemorySegment.ofArray(y), segStart[s] * out, MemorySegment.ofArray(x), segStart[s] * in, n,
+                        lw.a().data(), lw.a().dtype().ordinal(), lw.b().data(), lw.b().dtype().ordinal(), lw.rank(), in, out,
+                        scale[s], MemorySegment.ofArray(t), bits);
+            } catch (Throwable e) {
+                throw Downcalls.rethrow(e, "native kernel call");
+            }
         }
     }
 
