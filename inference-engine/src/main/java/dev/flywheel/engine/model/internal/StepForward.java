@@ -36,6 +36,22 @@ public final class StepForward {
      * prefill split every projection.
      */
     static final long MIN_PARALLEL_WORK = 1L << 20;
+    /**
+     * From this many (projection, adapter segment) pairs on, LoRA terms are split across threads: each
+     * pair is two small native calls of about a microsecond (rank 8, dim 288), so 32 distinct adapters
+     * on q and v are ~64 us a layer, which would otherwise run on the caller alone.
+     */
+    static final int MIN_PARALLEL_LORA_SEGMENTS = 16;
+    /**
+     * From this many SwiGLU elements on, the gate rows are split across threads: Math.exp is about 7 ns
+     * here, so batch 32 of the dim-288 model (32 x 768 a layer) spends ~1 ms a step in this loop.
+     */
+    static final int MIN_PARALLEL_SWIGLU = 1 << 14;
+    /** The projections computed together (they read the same input). */
+    private static final Projection[] QKV = {Projection.Q, Projection.K, Projection.V};
+    private static final Projection[] O = {Projection.O};
+    private static final Projection[] GATE_UP = {Projection.GATE, Projection.UP};
+    private static final Projection[] DOWN = {Projection.DOWN};
 
     private final ModelConfig c;
     private final LlamaWeights w;
@@ -84,7 +100,7 @@ public final class StepForward {
     public float[] run(StepBatch batch, KvCache kv) {
         StepScratch s = scratch.pollFirst();
         if (s == null) {
-            s = new StepScratch(c, rows.maxParts());
+            s = new StepScratch(c, QKV.length * rows.maxParts()); // a split's precut parts over q, k, v
         }
         try {
             return run(batch, kv, s);
@@ -146,9 +162,7 @@ public final class StepForward {
             for (int r = 0; r < n; r++) {
                 k.rmsnorm(xb, r * dim, x, r * dim, layer.attentionNorm(), dim, c.rmsEps());
             }
-            project(l, Projection.Q, q, xb, n, segments, s);
-            project(l, Projection.K, kRows, xb, n, segments, s);
-            project(l, Projection.V, vRows, xb, n, segments, s);
+            project(l, QKV, new float[][] {q, kRows, vRows}, xb, n, segments, s);
             float[] kc = kv.keys(l);
             float[] vc = kv.values(l);
             for (int r = 0; r < n; r++) {
@@ -173,19 +187,25 @@ public final class StepForward {
             } else {
                 attend.run(0, n, 0);
             }
-            project(l, Projection.O, proj, att, n, segments, s);
+            project(l, O, new float[][] {proj}, att, n, segments, s);
             add(x, proj, n * dim);
 
             for (int r = 0; r < n; r++) {
                 k.rmsnorm(xb, r * dim, x, r * dim, layer.mlpNorm(), dim, c.rmsEps());
             }
-            project(l, Projection.GATE, gate, xb, n, segments, s);
-            project(l, Projection.UP, up, xb, n, segments, s);
-            for (int i = 0; i < n * hidden; i++) {
-                float g = gate[i];
-                gate[i] = g / (1f + (float) Math.exp(-g)) * up[i]; // SwiGLU: silu(gate) * up
+            project(l, GATE_UP, new float[][] {gate, up}, xb, n, segments, s);
+            RowParallel.Part swiglu = (from, to, part) -> {
+                for (int i = from * hidden; i < to * hidden; i++) {
+                    float g = gate[i];
+                    gate[i] = g / (1f + (float) Math.exp(-g)) * up[i]; // SwiGLU: silu(gate) * up
+                }
+            };
+            if ((long) n * hidden >= MIN_PARALLEL_SWIGLU) {
+                rows.split(n, 1, swiglu);
+            } else {
+                swiglu.run(0, n, 0);
             }
-            project(l, Projection.DOWN, proj, gate, n, segments, s);
+            project(l, DOWN, new float[][] {proj}, gate, n, segments, s);
             add(x, proj, n * dim);
         }
 
@@ -195,49 +215,103 @@ public final class StepForward {
         }
         // The logits belong to the caller (the scheduler samples from them after the step), so they are fresh.
         float[] logits = new float[seqs * c.vocabSize()];
-        matmul(logits, last, seqs, lmHead, s);
+        matmuls(new float[][] {logits}, last, seqs, new SplitMatrix[] {lmHead}, s);
         return logits;
     }
 
-    private void project(int layerIndex, Projection p, float[] y, float[] xIn, int n, Segments seg, StepScratch s) {
-        matmul(y, xIn, n, projections[layerIndex][p.ordinal()], s);
+    /**
+     * ys[i] = xIn · W_ps[i]ᵀ plus each segment's LoRA term, for projections that read the same input:
+     * their base matmuls form one split and their LoRA terms another, so the threads meet twice per
+     * group instead of twice per projection.
+     */
+    private void project(int layerIndex, Projection[] ps, float[][] ys, float[] xIn, int n, Segments seg, StepScratch s) {
+        SplitMatrix[] ms = new SplitMatrix[ps.length];
+        for (int i = 0; i < ps.length; i++) {
+            ms[i] = projections[layerIndex][ps[i].ordinal()];
+        }
+        matmuls(ys, xIn, n, ms, s);
         int count = seg.adapters().length;
-        LoraWeights[] lw = null;
-        for (int i = 0; i < count; i++) {
-            LoraAdapter a = seg.adapters()[i];
-            LoraWeights pair = a == null ? null : a.weights(layerIndex, p);
-            if (pair != null) {
-                if (lw == null) {
-                    lw = new LoraWeights[count];
+        LoraWeights[][] lw = new LoraWeights[ps.length][];
+        int calls = 0;
+        for (int i = 0; i < ps.length; i++) {
+            for (int g = 0; g < count; g++) {
+                LoraAdapter a = seg.adapters()[g];
+                LoraWeights pair = a == null ? null : a.weights(layerIndex, ps[i]);
+                if (pair != null) {
+                    if (lw[i] == null) {
+                        lw[i] = new LoraWeights[count];
+                    }
+                    lw[i][g] = pair;
+                    calls++;
                 }
-                lw[i] = pair;
             }
         }
-        if (lw != null) {
-            k.loraSgmv(y, xIn, seg.start(), lw, seg.scale(), p.in(c), p.out(c));
+        if (calls == 0) {
+            return;
+        }
+        // Unit u = (projection u / count, segment u % count); a part runs its units' segments of one
+        // projection per loraSgmv call. Segments write disjoint rows, projections distinct arrays.
+        RowParallel.Part units = (from, to, part) -> {
+            for (int u = from; u < to; ) {
+                int i = u / count;
+                int end = Math.min(to, (i + 1) * count);
+                if (lw[i] != null) {
+                    int g0 = u - i * count;
+                    int g1 = end - i * count;
+                    k.loraSgmv(ys[i], xIn, Arrays.copyOfRange(seg.start(), g0, g1 + 1), Arrays.copyOfRange(lw[i], g0, g1),
+                            Arrays.copyOfRange(seg.scale(), g0, g1), ps[i].in(c), ps[i].out(c));
+                }
+                u = end;
+            }
+        };
+        if (calls >= MIN_PARALLEL_LORA_SEGMENTS) {
+            rows.split(ps.length * count, 1, units);
+        } else {
+            units.run(0, ps.length * count, 0);
         }
     }
 
     /**
-     * y[b, r] = Σ_c x[b, c] · W[r, c] for b < batch. Split by weight rows when worth it: part p computes
-     * its rows into its own buffer [batch, rows of p] and copies them into y's columns.
+     * ys[i][b, r] = Σ_c x[b, c] · W_i[r, c] for b < batch. Split by weight rows when worth it: the
+     * precut parts of all the matrices are claimed together, part p computing its rows into its own
+     * buffer [batch, rows of p] and copying them into ys[i]'s columns.
      */
-    private void matmul(float[] y, float[] x, int batch, SplitMatrix m, StepScratch s) {
-        Matrix whole = m.whole();
-        if (m.parts().length == 1 || (long) whole.rows() * whole.cols() * batch < MIN_PARALLEL_WORK) {
-            k.matmul(y, x, batch, whole);
+    private void matmuls(float[][] ys, float[] x, int batch, SplitMatrix[] ms, StepScratch s) {
+        long work = 0;
+        int total = 0;
+        int[] first = new int[ms.length + 1];
+        for (int i = 0; i < ms.length; i++) {
+            Matrix whole = ms[i].whole();
+            work += (long) whole.rows() * whole.cols() * batch;
+            first[i] = total;
+            total += ms[i].parts().length;
+        }
+        first[ms.length] = total;
+        if (total == ms.length || work < MIN_PARALLEL_WORK) {
+            for (int i = 0; i < ms.length; i++) {
+                k.matmul(ys[i], x, batch, ms[i].whole());
+            }
             return;
         }
-        int outRows = whole.rows();
-        float[][] outs = new float[m.parts().length][];
-        for (int p = 0; p < outs.length; p++) {
-            outs[p] = s.partOut(p, batch * m.parts()[p].rows());
+        float[][] outs = new float[total][];
+        for (int i = 0; i < ms.length; i++) {
+            for (int p = 0; p < ms[i].parts().length; p++) {
+                outs[first[i] + p] = s.partOut(first[i] + p, batch * ms[i].parts()[p].rows());
+            }
         }
-        rows.split(m.parts().length, 1, (from, to, unused) -> { // one split part per precut weight part
-            for (int p = from; p < to; p++) {
+        rows.split(total, 1, (from, to, unused) -> { // split parts are runs of precut weight parts
+            int i = 0;
+            for (int q = from; q < to; q++) {
+                while (q >= first[i + 1]) {
+                    i++;
+                }
+                SplitMatrix m = ms[i];
+                int p = q - first[i];
                 Matrix part = m.parts()[p];
                 int partRows = part.rows();
-                float[] out = outs[p];
+                int outRows = m.whole().rows();
+                float[] out = outs[q];
+                float[] y = ys[i];
                 k.matmul(out, x, batch, part);
                 int col = m.start()[p];
                 for (int b = 0; b < batch; b++) {
