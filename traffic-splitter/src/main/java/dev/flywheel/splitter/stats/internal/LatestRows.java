@@ -20,10 +20,11 @@ import java.util.regex.Pattern;
  * once, since a version belongs to one refresh ({@link UnitRollup}). So the {@code base} parts — the experiment's
  * largest part, or all its single-version parts of one version if they hold more rows — are duplicate-free
  * together, and a key can only have an older or newer row elsewhere if it has a row in a {@code delta} part (any
- * other part). The read is: base rows whose key hash is not among the delta keys' hashes, plus FINAL over the rows
- * whose key hash is among them (PREWHERE on the key, so FINAL merges only those keys' rows; a key's rows all pass or
- * all fail, so filtering before the merge is exact). Each key falls in exactly one branch, decided by its hash, so a
- * hash collision only sends an extra key through FINAL.
+ * other part). The read is: base rows whose unit is not among the delta rows' units, plus FINAL over the rows whose
+ * unit is among them (PREWHERE on the unit, so FINAL merges only those units' rows; a key's rows all pass or all
+ * fail, so filtering before the merge is exact). Each key falls in exactly one branch, decided by its unit, so a
+ * unit's other keys (another stage) only go through FINAL too. By unit rather than by (variant, stage, unit): on
+ * 18.16 a set of strings is ~4× cheaper to probe than cityHash64 of the three columns is to compute.
  *
  * <p>Parts are immutable and a part that stopped being active never is again, so when every part named here is
  * still active after the reads ({@link #stillActive}), every read saw exactly these parts' rows; rows inserted since
@@ -35,7 +36,6 @@ import java.util.regex.Pattern;
  */
 record LatestRows(List<String> base, List<String> delta) {
     private static final Pattern PART_NAME = Pattern.compile("[A-Za-z0-9_-]+");
-    private static final String KEY_HASH = "cityHash64(variant_id, ramp_stage, unit_id)";
 
     LatestRows {
         base = List.copyOf(base);
@@ -122,9 +122,9 @@ record LatestRows(List<String> base, List<String> delta) {
         if (delta.isEmpty()) {
             return baseRows;
         }
-        String deltaKeys = "(SELECT " + KEY_HASH + " FROM " + table + " WHERE experiment_id = ? AND _part IN (" + quoted(delta) + "))";
-        return baseRows + " AND " + KEY_HASH + " NOT IN " + deltaKeys
-                + " UNION ALL SELECT " + columns + " FROM " + table + " FINAL PREWHERE experiment_id = ? AND " + KEY_HASH + " IN " + deltaKeys;
+        String deltaUnits = "(SELECT unit_id FROM " + table + " WHERE experiment_id = ? AND _part IN (" + quoted(delta) + "))";
+        return baseRows + " AND unit_id NOT IN " + deltaUnits
+                + " UNION ALL SELECT " + columns + " FROM " + table + " FINAL PREWHERE experiment_id = ? AND unit_id IN " + deltaUnits;
     }
 
     /** How many {@code ?} (the experiment id) {@link #from} has. */
