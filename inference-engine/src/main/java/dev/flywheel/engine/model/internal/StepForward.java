@@ -37,12 +37,6 @@ public final class StepForward {
      */
     static final long MIN_PARALLEL_WORK = 1L << 20;
     /**
-     * From this many (projection, adapter segment) pairs on, LoRA terms are split across threads: each
-     * pair is two small native calls of about a microsecond (rank 8, dim 288), so 32 distinct adapters
-     * on q and v are ~64 us a layer, which would otherwise run on the caller alone.
-     */
-    static final int MIN_PARALLEL_LORA_SEGMENTS = 16;
-    /**
      * From this many SwiGLU elements on, the gate rows are split across threads: Math.exp is about 7 ns
      * here, so batch 32 of the dim-288 model (32 x 768 a layer) spends ~1 ms a step in this loop.
      */
@@ -221,8 +215,8 @@ public final class StepForward {
 
     /**
      * ys[i] = xIn · W_ps[i]ᵀ plus each segment's LoRA term, for projections that read the same input:
-     * their base matmuls form one split and their LoRA terms another, so the threads meet twice per
-     * group instead of twice per projection.
+     * their base matmuls form one split, so the threads meet once per group instead of once per
+     * projection.
      */
     private void project(int layerIndex, Projection[] ps, float[][] ys, float[] xIn, int n, Segments seg, StepScratch s) {
         SplitMatrix[] ms = new SplitMatrix[ps.length];
@@ -230,44 +224,25 @@ public final class StepForward {
             ms[i] = projections[layerIndex][ps[i].ordinal()];
         }
         matmuls(ys, xIn, n, ms, s);
+        // LoRA terms on the caller: one native call per segment (~1 us at rank 8), ~0.4 ms a step for
+        // 32 distinct adapters on q and v. A split of their own would add a meeting with the workers per
+        // layer, and on a loaded machine each meeting can wait a whole time slice for a preempted worker.
         int count = seg.adapters().length;
-        LoraWeights[][] lw = new LoraWeights[ps.length][];
-        int calls = 0;
         for (int i = 0; i < ps.length; i++) {
+            LoraWeights[] lw = null;
             for (int g = 0; g < count; g++) {
                 LoraAdapter a = seg.adapters()[g];
                 LoraWeights pair = a == null ? null : a.weights(layerIndex, ps[i]);
                 if (pair != null) {
-                    if (lw[i] == null) {
-                        lw[i] = new LoraWeights[count];
+                    if (lw == null) {
+                        lw = new LoraWeights[count];
                     }
-                    lw[i][g] = pair;
-                    calls++;
+                    lw[g] = pair;
                 }
             }
-        }
-        if (calls == 0) {
-            return;
-        }
-        // Unit u = (projection u / count, segment u % count); a part runs its units' segments of one
-        // projection per loraSgmv call. Segments write disjoint rows, projections distinct arrays.
-        RowParallel.Part units = (from, to, part) -> {
-            for (int u = from; u < to; ) {
-                int i = u / count;
-                int end = Math.min(to, (i + 1) * count);
-                if (lw[i] != null) {
-                    int g0 = u - i * count;
-                    int g1 = end - i * count;
-                    k.loraSgmv(ys[i], xIn, Arrays.copyOfRange(seg.start(), g0, g1 + 1), Arrays.copyOfRange(lw[i], g0, g1),
-                            Arrays.copyOfRange(seg.scale(), g0, g1), ps[i].in(c), ps[i].out(c));
-                }
-                u = end;
+            if (lw != null) {
+                k.loraSgmv(ys[i], xIn, seg.start(), lw, seg.scale(), ps[i].in(c), ps[i].out(c));
             }
-        };
-        if (calls >= MIN_PARALLEL_LORA_SEGMENTS) {
-            rows.split(ps.length * count, 1, units);
-        } else {
-            units.run(0, ps.length * count, 0);
         }
     }
 
