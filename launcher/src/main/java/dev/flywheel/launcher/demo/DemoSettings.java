@@ -16,8 +16,10 @@ import java.time.Duration;
  * @param stageDuration    minimum duration of every ramp stage
  * @param stageMinSamples  minimum units per arm in a stage before the controller may advance
  * @param rampTick         how often the ramp controller decides
- * @param grpoSteps        GRPO optimizer steps of retrain #1 (from the base model)
- * @param secondGrpoSteps  GRPO optimizer steps of retrain #2 (from the champion: a stronger start gains less per step)
+ * @param grpoSteps        GRPO optimizer steps of retrain #1 (from the base model; at 100 steps its gain of about 5 points
+ *                         was sometimes too close to zero for the 100 % stage's promotion test)
+ * @param secondGrpoSteps  GRPO optimizer steps of retrain #2 (from the champion: a stronger start gains less per step;
+ *                         500 steps over the fast demo's few thousand prompts gained nothing the gate could see)
  * @param promptsPerStep   GRPO prompts per step (each sampled {@code groupSize} times)
  * @param gateItems        held-out prompts the offline gate compares champion and candidate on (more items, a
  *                         narrower interval: about ±1.96·0.4/√n for the paired difference of exact-match scores)
@@ -63,13 +65,13 @@ public record DemoSettings(int users, int concurrency, int nightConcurrency, Dur
     /** The default demo: about 10-15 minutes on two cores. */
     public static DemoSettings full() {
         return new DemoSettings(4000, 12, 2, Duration.ofMillis(20), Duration.ofSeconds(40), Duration.ofSeconds(20), 20,
-                Duration.ofSeconds(2), 250, 1200, 32, 2000, 40, 6000, Duration.ofMinutes(6), 20260110L, Path.of(".flywheel/demo"));
+                Duration.ofSeconds(2), 600, 2500, 32, 2000, 40, 6000, Duration.ofMinutes(6), 20260110L, Path.of(".flywheel/demo"));
     }
 
     /** {@code --fast}: a few minutes; fewer steps and shorter stages, same shape. */
     public static DemoSettings fast() {
         return new DemoSettings(3000, 10, 2, Duration.ofMillis(20), Duration.ofSeconds(20), Duration.ofSeconds(8), 8,
-                Duration.ofSeconds(1), 100, 500, 32, 1200, 40, 4000, Duration.ofMinutes(4), 20260110L, Path.of(".flywheel/demo"));
+                Duration.ofSeconds(1), 300, 1500, 32, 1200, 40, 4000, Duration.ofMinutes(4), 20260110L, Path.of(".flywheel/demo"));
     }
 
     public DemoSettings withOutputDir(Path dir) {

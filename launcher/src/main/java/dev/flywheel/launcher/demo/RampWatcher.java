@@ -97,7 +97,10 @@ final class RampWatcher {
                 console.say(Console.Tone.INFO, String.format(Locale.ROOT, "stage %d: candidate %s %% / champion %s %%",
                         stage, pct(stage), pct100(stage)));
             }
-            JsonNode results = safeResults(experimentId);
+            // Once promoted the candidate is the experiment's control, so results read after that point would show the
+            // comparison reversed; the last figures read while it ran stand.
+            boolean finished = done.test(status) || status.equals("rolled_back") || status.equals("paused");
+            JsonNode results = finished ? null : safeResults(experimentId);
             if (results != null) {
                 lastResults = results;
             }
@@ -133,12 +136,12 @@ final class RampWatcher {
             Map<String, SimulatedUsers.VariantTally> now = users.tallies();
             recordTraffic(experimentId, before, now);
             before = now;
-            console.progress(String.format(Locale.ROOT, "stage %d (%s %%) %s | %s", stage, pct(stage), lift(lastResults),
-                    holdReason.isEmpty() ? "" : "hold: " + holdReason), stage + 1, STAGES.size());
-            if (done.test(status) || status.equals("rolled_back") || status.equals("paused")) {
+            if (finished) {
                 console.endProgress();
                 return status;
             }
+            console.progress(String.format(Locale.ROOT, "stage %d (%s %%) %s | %s", stage, pct(stage), lift(lastResults),
+                    holdReason.isEmpty() ? "" : "hold: " + holdReason), stage + 1, STAGES.size());
             if (clock.millis() > deadline) {
                 console.endProgress();
                 return status;
