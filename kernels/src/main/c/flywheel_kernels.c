@@ -22,7 +22,7 @@ enum { FW_F32 = 0, FW_BF16 = 1, FW_F16 = 2 };
 #define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
 /* Bumped whenever a signature below changes; NativeKernels refuses a library with another version. */
-int fw_abi_version(void) { return 4; }
+int fw_abi_version(void) { return 5; }
 
 /* 1 when the CPU has AVX2, FMA and F16C (the minimum these kernels use). */
 int fw_cpu_supported(void) {
@@ -256,9 +256,15 @@ void fw_gemm(float *y, const float *x, int batch, const void *w, int dt, int row
  * y[y_off..][n, out] += scale · t · Bᵀ, with A [rank, in] and B [out, rank] of dtypes a_dt, b_dt;
  * offsets in floats; t: n * rank floats of scratch. The two fw_gemm calls of the per-call path in
  * one downcall: with 32 one-row segments a projection, the calls' overhead outweighed the work.
+ * next_a / next_b (next_*_bytes long, NULL when none) are the next segment's weights, prefetched
+ * here: a batch's adapters are evicted by each step's sweep over the base weights, and one-row
+ * segments otherwise wait on every line of A and B in turn.
  */
 void fw_lora_segment(float *y, int y_off, const float *x, int x_off, int n, const void *a, int a_dt,
-                     const void *b, int b_dt, int rank, int in, int out, float scale, float *t, int bits) {
+                     const void *b, int b_dt, int rank, int in, int out, float scale, float *t, int bits,
+                     const void *next_a, long next_a_bytes, const void *next_b, long next_b_bytes) {
+    for (long i = 0; next_a && i < next_a_bytes; i += 64) _mm_prefetch((const char *) next_a + i, _MM_HINT_T0);
+    for (long i = 0; next_b && i < next_b_bytes; i += 64) _mm_prefetch((const char *) next_b + i, _MM_HINT_T0);
     fw_gemm(t, x + (size_t) x_off, n, a, a_dt, rank, in, 1.f, 0, bits);
     fw_gemm(y + (size_t) y_off, t, n, b, b_dt, out, rank, scale, 1, bits);
 }

@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandle;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Kernels in C (src/main/c/flywheel_kernels.c, AVX2/AVX-512 picked at run time) called through the
@@ -19,7 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 public final class NativeKernels implements Kernels {
     static final String LIBRARY = "libflywheel_kernels.so";
-    private static final int ABI_VERSION = 4;
+    private static final int ABI_VERSION = 5;
 
     /** Vector width of the matmul variant in use: 512 (AVX-512) or 256 (AVX2). */
     private final int bits;
@@ -37,7 +38,8 @@ public final class NativeKernels implements Kernels {
         this.gemm = lib.function("fw_gemm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
                 JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_INT, JAVA_INT), true);
         this.loraSegment = lib.function("fw_lora_segment", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT), true);
+                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS,
+                JAVA_LONG), true);
         this.gemmTransposed = lib.function("fw_gemm_t_acc", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS,
                 JAVA_INT, JAVA_INT, JAVA_INT), true);
         this.rmsnorm = lib.function("fw_rmsnorm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_FLOAT), true);
@@ -130,11 +132,18 @@ public final class NativeKernels implements Kernels {
             if (t.length < n * lw.rank()) {
                 t = new float[n * lw.rank()];
             }
-            // t[n, rank] = x_seg · Aᵀ, then y_seg += scale · t · Bᵀ, in one downcall.
+            // t[n, rank] = x_seg · Aᵀ, then y_seg += scale · t · Bᵀ, in one downcall that also prefetches
+            // the next segment's A and B.
+            LoraWeights next = null;
+            for (int u = s + 1; u < adapters.length && next == null; u++) {
+                next = segStart[u + 1] > segStart[u] ? adapters[u] : null;
+            }
+            MemorySegment nextA = next == null ? MemorySegment.NULL : next.a().data();
+            MemorySegment nextB = next == null ? MemorySegment.NULL : next.b().data();
             try {
                 loraSegment.invokeExact(MemorySegment.ofArray(y), segStart[s] * out, MemorySegment.ofArray(x), segStart[s] * in, n,
                         lw.a().data(), lw.a().dtype().ordinal(), lw.b().data(), lw.b().dtype().ordinal(), lw.rank(), in, out,
-                        scale[s], MemorySegment.ofArray(t), bits);
+                        scale[s], MemorySegment.ofArray(t), bits, nextA, nextA.byteSize(), nextB, nextB.byteSize());
             } catch (Throwable e) {
                 throw Downcalls.rethrow(e, "native kernel call");
             }
