@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flywheel.contracts.clickhouse.ClusterSchema;
 import dev.flywheel.contracts.clickhouse.Migrator;
 import dev.flywheel.dashboards.RepositoryFiles;
 import java.io.IOException;
@@ -13,17 +14,57 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * infra/deploy/clickhouse-cluster/schema.sql is the replicated twin of every migration the Migrator ships: for each
- * table T, a {@code T_local} ReplicatedReplacingMergeTree with T's columns, version column and keys, and a
- * Distributed T over it. Fails when a migration adds a table without its cluster twin.
+ * infra/deploy/clickhouse-cluster/schema.sql is generated from the migrations the Migrator ships
+ * ({@link ClusterSchema}) and must be exactly the generator's output. Independently of the generator, it must be the
+ * replicated twin of every migration: for each table T, a {@code T_local} ReplicatedReplacingMergeTree with T's
+ * columns, version column and keys, and a Distributed T over it; views over local tables; column ALTERs on both.
  */
 class ClusterSchemaTest {
     private static final Pattern MIGRATION_TABLE = Pattern.compile(
             "CREATE TABLE IF NOT EXISTS \\$\\{db}\\.(\\w+) \\((.*)\\) ENGINE = ReplacingMergeTree\\((\\w*)\\)(.*)", Pattern.DOTALL);
+    private static final Pattern MIGRATION_VIEW = Pattern.compile(
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS \\$\\{db}\\.(\\w+) TO \\$\\{db}\\.(\\w+) AS .* FROM \\$\\{db}\\.(\\w+)", Pattern.DOTALL);
+    private static final Pattern MIGRATION_ALTER = Pattern.compile("ALTER TABLE \\$\\{db}\\.(\\w+) (.*)", Pattern.DOTALL);
+
+    @Test
+    void committedSchemaIsExactlyTheGeneratorsOutput() throws IOException {
+        assertEquals(ClusterSchema.render(ClusterSchema.DEFAULT_DATABASE, ClusterSchema.DEFAULT_CLUSTER), committed(),
+                "infra/deploy/clickhouse-cluster/schema.sql is generated; regenerate it with FLYWHEEL_REBUILD=1 ./run main "
+                        + "contracts dev.flywheel.contracts.clickhouse.ClusterSchema > infra/deploy/clickhouse-cluster/schema.sql");
+    }
+
+    @Test
+    void everyMigratedViewReadsAndWritesLocalTablesAndEveryAlterReachesBothTables() throws IOException {
+        String cluster = normalise(committed());
+        int views = 0;
+        for (Migrator.Migration migration : Migrator.load()) {
+            for (String statement : migration.statements()) {
+                Matcher view = MIGRATION_VIEW.matcher(normalise(statement));
+                if (view.matches()) {
+                    views++;
+                    String head = "CREATE MATERIALIZED VIEW IF NOT EXISTS flywheel." + view.group(1)
+                            + " ON CLUSTER flywheel_cluster TO flywheel." + view.group(2) + "_local AS ";
+                    int at = cluster.indexOf(head);
+                    assertTrue(at >= 0, migration.name() + ": schema.sql needs " + head);
+                    assertTrue(cluster.substring(at, cluster.indexOf(';', at)).endsWith(" FROM flywheel." + view.group(3) + "_local"),
+                            migration.name() + ": view " + view.group(1) + " must read the shard-local " + view.group(3) + "_local");
+                }
+                Matcher alter = MIGRATION_ALTER.matcher(normalise(statement));
+                if (alter.matches()) {
+                    for (String table : new String[] {alter.group(1) + "_local", alter.group(1)}) {
+                        String expected = "ALTER TABLE flywheel." + table + " ON CLUSTER flywheel_cluster " + alter.group(2) + ";";
+                        assertTrue(cluster.contains(expected), migration.name() + ": schema.sql needs " + expected);
+                    }
+                }
+            }
+        }
+        assertTrue(views >= 1, "the migrations define the stats_unit_events view at least");
+        assertFalse(cluster.contains("INSERT INTO"), "back-fills are not part of the cluster schema");
+    }
 
     @Test
     void everyMigratedTableHasAReplicatedLocalTableAndADistributedTable() throws IOException {
-        String cluster = normalise(Files.readString(RepositoryFiles.deploy().resolve("clickhouse-cluster/schema.sql")));
+        String cluster = normalise(committed());
         int tables = 0;
         for (Migrator.Migration migration : Migrator.load()) {
             for (String statement : migration.statements()) {
@@ -47,6 +88,10 @@ class ClusterSchemaTest {
         }
         assertTrue(tables >= 8, "the migrations create the 8 core tables at least, found " + tables);
         assertEquals(2 * tables, count(cluster, "CREATE TABLE IF NOT EXISTS"), "schema.sql has exactly the migrated tables' twins");
+    }
+
+    private static String committed() throws IOException {
+        return Files.readString(RepositoryFiles.deploy().resolve("clickhouse-cluster/schema.sql"));
     }
 
     /** Whitespace-insensitive, comment-free text. */

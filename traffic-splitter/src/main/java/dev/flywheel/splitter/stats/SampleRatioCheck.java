@@ -3,8 +3,10 @@ package dev.flywheel.splitter.stats;
 import java.util.List;
 
 /**
- * Sample-ratio-mismatch check: Pearson chi-square of observed units per (stage, variant) against the intended split,
- * summed over stages (df = Σ (arms with a non-zero intended share − 1)). {@code mismatch} is p &lt; threshold.
+ * Sample-ratio-mismatch check of observed units per (stage, variant) against the intended split. {@code chiSquare} is
+ * the Pearson statistic summed over stages (df = Σ (arms with a non-zero intended share − 1)), for display;
+ * {@code pValue} combines one test per stage (exact binomial for two arms, chi-square for more) by Bonferroni.
+ * {@code mismatch} is p &lt; threshold.
  */
 public record SampleRatioCheck(double chiSquare, int degreesOfFreedom, double pValue, double threshold, boolean mismatch,
                                List<Cell> cells) {
