@@ -119,6 +119,10 @@ public final class RftBench {
         json.put("accuracy_after", after);
         json.put("seconds", seconds);
         json.put("steps", trainSteps.sum());
+        json.put("traffic_prompts", traffic);
+        json.put("learning_rate", lr);
+        json.put("rank", rank);
+        json.put("temperature", temperature);
         json.put("status", done.status().name().toLowerCase(java.util.Locale.ROOT));
         json.put("gate_passed", Boolean.parseBoolean(done.details().getOrDefault("gate.passed", "false")));
         json.put("registered", registry.writes().size());
