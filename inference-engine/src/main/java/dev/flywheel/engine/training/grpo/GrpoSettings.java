@@ -72,7 +72,9 @@ public record GrpoSettings(
     /**
      * Settings tuned on the shipped arith-tiny model (RftBench measures their effect): rank 8 on every projection,
      * 32 prompts x G 8 per step at temperature 1, peak lr 3e-3 with cosine decay, no KL, 3500 steps. (lr 1e-2 with
-     * two epochs, and rank 16 at lr 4e-3, both collapsed to zero reward on some seeds.)
+     * two epochs, and rank 16 at lr 4e-3, both collapsed to zero reward on some seeds.) RftBench sets 5000 steps: over a
+     * night's 40,000 distinct prompts the gain kept growing past 3500 (0.303 -> 0.527 held-out); over 4,000 it had
+     * plateaued near 0.44 by then.
      */
     public static GrpoSettings arithmeticDefaults(long seed) {
         return new GrpoSettings(8, 16f, EnumSet.allOf(Projection.class), 3500, 32, 8, 1.0, 6, 3e-3, 10, 0.2, 0.0,
