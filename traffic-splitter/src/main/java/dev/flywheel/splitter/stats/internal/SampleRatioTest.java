@@ -69,7 +69,11 @@ public final class SampleRatioTest {
         return new SampleRatioCheck(chi, df, p, threshold, p < threshold, cells);
     }
 
-    /** Two-sided exact binomial p of {@code k} of {@code n} units in an arm of intended share {@code share}. */
+    /**
+     * Two-sided exact binomial p of {@code k} of {@code n} units in an arm of intended share {@code share}, from two
+     * CDF evaluations. Not commons-math's {@code BinomialTest}: its two-sided p sums every outcome no likelier than k,
+     * one probability at a time, which is O(n) per stage per tick at a million units.
+     */
     static double exactTwoArm(long n, long k, double share) {
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("n: more than 2^31 units in one stage: " + n);
