@@ -64,16 +64,12 @@ public final class ClusterSchema {
         if (after < 0) {
             throw new IllegalArgumentException("after must be a migration version (0 for all), got " + after);
         }
-        List<Migrator.Migration> migrations = Migrator.load();
         var ddl = new ClusterDdl(database, cluster, SHARDING_KEYS);
-        List<ClusterDdl.Section> sections = ddl.render(migrations.stream()
-                .map(m -> new ClusterDdl.Script(m.name(), m.statements()))
-                .toList());
         List<String> blocks = new ArrayList<>();
         blocks.add(ddl.createDatabase());
-        for (int i = 0; i < migrations.size(); i++) {
-            if (migrations.get(i).version() > after) {
-                blocks.addAll(sections.get(i).blocks());
+        for (ClusterDdl.Section section : ddl.render(Migrator.load())) {
+            if (section.version() > after) {
+                blocks.addAll(section.blocks());
             }
         }
         String only = after == 0 ? "" : "-- Only the migrations after V%03d (for a cluster that has those already).\n".formatted(after);

@@ -1,5 +1,6 @@
 package dev.flywheel.contracts.clickhouse.internal;
 
+import dev.flywheel.contracts.clickhouse.Migrator.Migration;
 import dev.flywheel.contracts.clickhouse.internal.MigrationStatement.AlterColumns;
 import dev.flywheel.contracts.clickhouse.internal.MigrationStatement.Backfill;
 import dev.flywheel.contracts.clickhouse.internal.MigrationStatement.CreateTable;
@@ -40,18 +41,9 @@ public final class ClusterDdl {
         this.shardingKeys = Map.copyOf(Objects.requireNonNull(shardingKeys, "shardingKeys"));
     }
 
-    /** One migration as the renderer sees it: its file name and its statements in order. */
-    public record Script(String name, List<String> statements) {
-        public Script {
-            Objects.requireNonNull(name, "name");
-            statements = List.copyOf(Objects.requireNonNull(statements, "statements"));
-        }
-    }
-
-    /** The cluster DDL of one migration: its statements rendered, as blocks to be separated by blank lines. */
-    public record Section(String script, List<String> blocks) {
+    /** The cluster DDL of one migration (by version): its statements rendered, as blocks to be separated by blank lines. */
+    public record Section(int version, List<String> blocks) {
         public Section {
-            Objects.requireNonNull(script, "script");
             blocks = List.copyOf(Objects.requireNonNull(blocks, "blocks"));
         }
     }
@@ -65,28 +57,28 @@ public final class ClusterDdl {
      * Every migration (in the order given) rendered for the cluster. All are needed even when only the newest are
      * printed: a view or ALTER refers to tables that earlier migrations create.
      */
-    public List<Section> render(List<Script> scripts) {
+    public List<Section> render(List<Migration> migrations) {
         Map<String, CreateTable> tables = new LinkedHashMap<>();
         List<Section> sections = new ArrayList<>();
-        for (Script script : scripts) {
+        for (Migration migration : migrations) {
             List<String> out = new ArrayList<>();
-            for (String sql : script.statements()) {
+            for (String sql : migration.statements()) {
                 out.add(switch (MigrationStatement.parse(sql)) {
                     case CreateTable t -> {
                         if (tables.putIfAbsent(t.name(), t) != null) {
-                            throw new IllegalArgumentException(script.name() + " creates table " + t.name() + " a second time");
+                            throw new IllegalArgumentException(migration.name() + " creates table " + t.name() + " a second time");
                         }
                         yield table(t);
                     }
-                    case CreateView v -> view(v, known(tables, v.target(), script, "materialized view " + v.name()), tables);
-                    case AlterColumns a -> alter(a, known(tables, a.table(), script, "ALTER"));
-                    case Backfill b -> backfill(known(tables, b.table(), script, "back-fill"));
+                    case CreateView v -> view(v, known(tables, v.target(), migration, "materialized view " + v.name()), tables);
+                    case AlterColumns a -> alter(a, known(tables, a.table(), migration, "ALTER"));
+                    case Backfill b -> backfill(known(tables, b.table(), migration, "back-fill"));
                 });
             }
             if (!out.isEmpty()) {
-                out.set(0, "-- " + script.name() + "\n" + out.getFirst());
+                out.set(0, "-- " + migration.name() + "\n" + out.getFirst());
             }
-            sections.add(new Section(script.name(), out));
+            sections.add(new Section(migration.version(), out));
         }
         for (String table : shardingKeys.keySet()) {
             if (!tables.containsKey(table)) {
@@ -162,10 +154,10 @@ public final class ClusterDdl {
         return key;
     }
 
-    private static CreateTable known(Map<String, CreateTable> tables, String name, Script script, String what) {
+    private static CreateTable known(Map<String, CreateTable> tables, String name, Migration migration, String what) {
         CreateTable t = tables.get(name);
         if (t == null) {
-            throw new IllegalArgumentException(script.name() + ": " + what + " names table " + name + ", which no earlier migration creates");
+            throw new IllegalArgumentException(migration.name() + ": " + what + " names table " + name + ", which no earlier migration creates");
         }
         return t;
     }

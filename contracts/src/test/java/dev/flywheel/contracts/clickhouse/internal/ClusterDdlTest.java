@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flywheel.contracts.clickhouse.Migrator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class ClusterDdlTest {
 
     private static String render(Map<String, String> keys, String... statements) {
         var ddl = new ClusterDdl("fw", "c1", keys);
-        var sections = ddl.render(List.of(new ClusterDdl.Script("V001__t.sql", List.of(statements))));
+        var sections = ddl.render(List.of(new Migrator.Migration(1, "V001__t.sql", List.of(statements), "")));
         return ddl.createDatabase() + "\n" + String.join("\n", sections.getFirst().blocks());
     }
 
