@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One statement of a ClickHouse migration ({@code ${db}}-qualified, as {@code Migrator.split} returns it), classified
+ * One statement of a ClickHouse migration ({@code ${db}}-qualified, as {@code Migrator.load} returns it), classified
  * for rendering the cluster schema. The kinds are closed on purpose: a statement of any other kind is an error, so a
  * migration that the cluster rendering does not understand fails the build instead of being dropped silently.
  */
@@ -42,10 +42,9 @@ public sealed interface MigrationStatement {
     }
 
     /** {@code INSERT INTO ${db}.table … SELECT …}: a one-off back-fill of a table created by the same migration. */
-    record Backfill(String table, String sql) implements MigrationStatement {
+    record Backfill(String table) implements MigrationStatement {
         public Backfill {
             Objects.requireNonNull(table, "table");
-            Objects.requireNonNull(sql, "sql");
         }
     }
 
@@ -101,7 +100,7 @@ public sealed interface MigrationStatement {
         }
         m = BACKFILL.matcher(s);
         if (m.matches()) {
-            return new Backfill(m.group(1), s);
+            return new Backfill(m.group(1));
         }
         throw new IllegalArgumentException("the cluster schema cannot render this migration statement (teach "
                 + "dev.flywheel.contracts.clickhouse.internal.ClusterDdl its kind): " + s);
