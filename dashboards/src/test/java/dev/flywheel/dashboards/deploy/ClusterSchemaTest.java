@@ -9,6 +9,7 @@ import dev.flywheel.contracts.clickhouse.Migrator;
 import dev.flywheel.dashboards.RepositoryFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -37,24 +38,22 @@ class ClusterSchemaTest {
     void everyMigratedViewReadsAndWritesLocalTablesAndEveryAlterReachesBothTables() throws IOException {
         String cluster = normalise(committed());
         int views = 0;
-        for (Migrator.Migration migration : Migrator.load()) {
-            for (String statement : migration.statements()) {
-                Matcher view = MIGRATION_VIEW.matcher(normalise(statement));
-                if (view.matches()) {
-                    views++;
-                    String head = "CREATE MATERIALIZED VIEW IF NOT EXISTS flywheel." + view.group(1)
-                            + " ON CLUSTER flywheel_cluster TO flywheel." + view.group(2) + "_local AS ";
-                    int at = cluster.indexOf(head);
-                    assertTrue(at >= 0, migration.name() + ": schema.sql needs " + head);
-                    assertTrue(cluster.substring(at, cluster.indexOf(';', at)).endsWith(" FROM flywheel." + view.group(3) + "_local"),
-                            migration.name() + ": view " + view.group(1) + " must read the shard-local " + view.group(3) + "_local");
-                }
-                Matcher alter = MIGRATION_ALTER.matcher(normalise(statement));
-                if (alter.matches()) {
-                    for (String table : new String[] {alter.group(1) + "_local", alter.group(1)}) {
-                        String expected = "ALTER TABLE flywheel." + table + " ON CLUSTER flywheel_cluster " + alter.group(2) + ";";
-                        assertTrue(cluster.contains(expected), migration.name() + ": schema.sql needs " + expected);
-                    }
+        for (Statement statement : migrationStatements()) {
+            Matcher view = MIGRATION_VIEW.matcher(normalise(statement.sql()));
+            if (view.matches()) {
+                views++;
+                String head = "CREATE MATERIALIZED VIEW IF NOT EXISTS flywheel." + view.group(1)
+                        + " ON CLUSTER flywheel_cluster TO flywheel." + view.group(2) + "_local AS ";
+                int at = cluster.indexOf(head);
+                assertTrue(at >= 0, statement.migration() + ": schema.sql needs " + head);
+                assertTrue(cluster.substring(at, cluster.indexOf(';', at)).endsWith(" FROM flywheel." + view.group(3) + "_local"),
+                        statement.migration() + ": view " + view.group(1) + " must read the shard-local " + view.group(3) + "_local");
+            }
+            Matcher alter = MIGRATION_ALTER.matcher(normalise(statement.sql()));
+            if (alter.matches()) {
+                for (String table : new String[] {alter.group(1) + "_local", alter.group(1)}) {
+                    String expected = "ALTER TABLE flywheel." + table + " ON CLUSTER flywheel_cluster " + alter.group(2) + ";";
+                    assertTrue(cluster.contains(expected), statement.migration() + ": schema.sql needs " + expected);
                 }
             }
         }
@@ -66,28 +65,36 @@ class ClusterSchemaTest {
     void everyMigratedTableHasAReplicatedLocalTableAndADistributedTable() throws IOException {
         String cluster = normalise(committed());
         int tables = 0;
-        for (Migrator.Migration migration : Migrator.load()) {
-            for (String statement : migration.statements()) {
-                Matcher m = MIGRATION_TABLE.matcher(statement.strip());
-                if (!m.matches()) {
-                    assertFalse(statement.contains("CREATE TABLE"), migration.name() + ": unrecognised table statement " + statement);
-                    continue;
-                }
-                tables++;
-                String name = m.group(1);
-                String version = m.group(3).isEmpty() ? "" : ", " + m.group(3);
-                String local = normalise("CREATE TABLE IF NOT EXISTS flywheel." + name + "_local ON CLUSTER flywheel_cluster ("
-                        + m.group(2) + ") ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/flywheel/" + name
-                        + "', '{replica}'" + version + ")" + m.group(4));
-                assertTrue(cluster.contains(local + ";"), migration.name() + ": schema.sql needs, for table " + name + ":\n" + local);
-                Pattern distributed = Pattern.compile(Pattern.quote("CREATE TABLE IF NOT EXISTS flywheel." + name
-                        + " ON CLUSTER flywheel_cluster AS flywheel." + name + "_local ENGINE = Distributed(flywheel_cluster, flywheel, "
-                        + name + "_local, ") + "cityHash64\\(\\w+\\)\\);");
-                assertTrue(distributed.matcher(cluster).find(), "schema.sql needs a Distributed flywheel." + name + " over " + name + "_local");
+        for (Statement statement : migrationStatements()) {
+            Matcher m = MIGRATION_TABLE.matcher(statement.sql().strip());
+            if (!m.matches()) {
+                assertFalse(statement.sql().contains("CREATE TABLE"), statement.migration() + ": unrecognised table statement " + statement.sql());
+                continue;
             }
+            tables++;
+            String name = m.group(1);
+            String version = m.group(3).isEmpty() ? "" : ", " + m.group(3);
+            String local = normalise("CREATE TABLE IF NOT EXISTS flywheel." + name + "_local ON CLUSTER flywheel_cluster ("
+                    + m.group(2) + ") ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/flywheel/" + name
+                    + "', '{replica}'" + version + ")" + m.group(4));
+            assertTrue(cluster.contains(local + ";"), statement.migration() + ": schema.sql needs, for table " + name + ":\n" + local);
+            Pattern distributed = Pattern.compile(Pattern.quote("CREATE TABLE IF NOT EXISTS flywheel." + name
+                    + " ON CLUSTER flywheel_cluster AS flywheel." + name + "_local ENGINE = Distributed(flywheel_cluster, flywheel, "
+                    + name + "_local, ") + "cityHash64\\(\\w+\\)\\);");
+            assertTrue(distributed.matcher(cluster).find(), "schema.sql needs a Distributed flywheel." + name + " over " + name + "_local");
         }
         assertTrue(tables >= 8, "the migrations create the 8 core tables at least, found " + tables);
         assertEquals(2 * tables, count(cluster, "CREATE TABLE IF NOT EXISTS"), "schema.sql has exactly the migrated tables' twins");
+    }
+
+    /** One statement of a shipped migration, with the migration's file name for failure messages. */
+    private record Statement(String migration, String sql) {}
+
+    /** Every statement of every shipped migration, in version order. */
+    private static List<Statement> migrationStatements() {
+        return Migrator.load().stream()
+                .flatMap(m -> m.statements().stream().map(sql -> new Statement(m.name(), sql)))
+                .toList();
     }
 
     private static String committed() throws IOException {
