@@ -251,6 +251,16 @@ void fw_gemm(float *y, const float *x, int batch, const void *w, int dt, int row
 }
 
 
+/* Prefetches the 64-byte lines of [p, p + bytes) into L1; nothing when p is NULL. */
+static inline void prefetch_bytes(const void *p, size_t bytes) {
+    for (size_t i = 0; p && i < bytes; i += 64) _mm_prefetch((const char *) p + i, _MM_HINT_T0);
+}
+
+/* Cache slot of position p in a paged KV cache (see fw_attention). */
+static inline size_t kv_slot(const int32_t *block_table, int block_size, int p) {
+    return (size_t) block_table[p / block_size] * block_size + p % block_size;
+}
+
 /*
  * One LoRA segment (see Kernels.loraSgmv): t[n, rank] = x[x_off..] · Aᵀ, then
  * y[y_off..][n, out] += scale · t · Bᵀ, with A [rank, in] and B [out, rank] of dtypes a_dt, b_dt;
@@ -263,8 +273,8 @@ void fw_gemm(float *y, const float *x, int batch, const void *w, int dt, int row
 void fw_lora_segment(float *y, int y_off, const float *x, int x_off, int n, const void *a, int a_dt,
                      const void *b, int b_dt, int rank, int in, int out, float scale, float *t, int bits,
                      const void *next_a, long next_a_bytes, const void *next_b, long next_b_bytes) {
-    for (long i = 0; next_a && i < next_a_bytes; i += 64) _mm_prefetch((const char *) next_a + i, _MM_HINT_T0);
-    for (long i = 0; next_b && i < next_b_bytes; i += 64) _mm_prefetch((const char *) next_b + i, _MM_HINT_T0);
+    prefetch_bytes(next_a, (size_t) next_a_bytes);
+    prefetch_bytes(next_b, (size_t) next_b_bytes);
     fw_gemm(t, x + (size_t) x_off, n, a, a_dt, rank, in, 1.f, 0, bits);
     fw_gemm(y + (size_t) y_off, t, n, b, b_dt, out, rank, scale, 1, bits);
 }
@@ -385,11 +395,8 @@ AVX2_TARGET void fw_attention(float *out, const float *q, const float *k_cache, 
     float scale = (float) (1.0 / sqrt((double) head_dim));
     size_t row_bytes = (size_t) kv_dim * sizeof(float);
     for (int p = 0; p < seq_len; p++) {
-        size_t slot = (size_t) block_table[p / block_size] * block_size + p % block_size;
-        if (p + 1 < seq_len) {
-            size_t next = (size_t) block_table[(p + 1) / block_size] * block_size + (p + 1) % block_size;
-            for (size_t b = 0; b < row_bytes; b += 64) _mm_prefetch((const char *) (k_cache + next * kv_dim) + b, _MM_HINT_T0);
-        }
+        size_t slot = kv_slot(block_table, block_size, p);
+        if (p + 1 < seq_len) prefetch_bytes(k_cache + kv_slot(block_table, block_size, p + 1) * kv_dim, row_bytes);
         const float *kp = k_cache + slot * kv_dim;
         for (int h = 0; h < n_heads; h++)
             scores[(size_t) h * seq_len + p] = dot(q + (size_t) h * head_dim, kp + (size_t) (h / group) * head_dim, head_dim) * scale;
@@ -397,11 +404,8 @@ AVX2_TARGET void fw_attention(float *out, const float *q, const float *k_cache, 
     for (int h = 0; h < n_heads; h++) fw_softmax(scores + (size_t) h * seq_len, seq_len);
     memset(out, 0, sizeof(float) * n_heads * head_dim);
     for (int p = 0; p < seq_len; p++) {
-        size_t slot = (size_t) block_table[p / block_size] * block_size + p % block_size;
-        if (p + 1 < seq_len) {
-            size_t next = (size_t) block_table[(p + 1) / block_size] * block_size + (p + 1) % block_size;
-            for (size_t b = 0; b < row_bytes; b += 64) _mm_prefetch((const char *) (v_cache + next * kv_dim) + b, _MM_HINT_T0);
-        }
+        size_t slot = kv_slot(block_table, block_size, p);
+        if (p + 1 < seq_len) prefetch_bytes(v_cache + kv_slot(block_table, block_size, p + 1) * kv_dim, row_bytes);
         const float *vrow = v_cache + slot * kv_dim;
         for (int h = 0; h < n_heads; h++) {
             const float *vp = vrow + (size_t) (h / group) * head_dim;
