@@ -227,22 +227,27 @@ public final class StepForward {
         // LoRA terms on the caller: one native call per segment (~1 us at rank 8), ~0.4 ms a step for
         // 32 distinct adapters on q and v. A split of their own would add a meeting with the workers per
         // layer, and on a loaded machine each meeting can wait a whole time slice for a preempted worker.
-        int count = seg.adapters().length;
         for (int i = 0; i < ps.length; i++) {
-            LoraWeights[] lw = null;
-            for (int g = 0; g < count; g++) {
-                LoraAdapter a = seg.adapters()[g];
-                LoraWeights pair = a == null ? null : a.weights(layerIndex, ps[i]);
-                if (pair != null) {
-                    if (lw == null) {
-                        lw = new LoraWeights[count];
-                    }
-                    lw[g] = pair;
+            addLora(layerIndex, ps[i], ys[i], xIn, seg);
+        }
+    }
+
+    /** y += each segment's LoRA term for projection p (segments without an adapter on p add nothing). */
+    private void addLora(int layerIndex, Projection p, float[] y, float[] xIn, Segments seg) {
+        int count = seg.adapters().length;
+        LoraWeights[] lw = null;
+        for (int g = 0; g < count; g++) {
+            LoraAdapter a = seg.adapters()[g];
+            LoraWeights pair = a == null ? null : a.weights(layerIndex, p);
+            if (pair != null) {
+                if (lw == null) {
+                    lw = new LoraWeights[count];
                 }
+                lw[g] = pair;
             }
-            if (lw != null) {
-                k.loraSgmv(ys[i], xIn, seg.start(), lw, seg.scale(), ps[i].in(c), ps[i].out(c));
-            }
+        }
+        if (lw != null) {
+            k.loraSgmv(y, xIn, seg.start(), lw, seg.scale(), p.in(c), p.out(c));
         }
     }
 
