@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  */
 public final class ClusterDdl {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
-    private static final Pattern ORDER_BY_FIRST = Pattern.compile("(?i)\\bORDER BY\\s+\\(?\\s*(\\w+)\\s*([,)]|$)");
+    // The sorting key's first column: a bare word, not a function call such as toDate(ts); SETTINGS may follow.
+    private static final Pattern ORDER_BY_FIRST = Pattern.compile("(?i)\\bORDER BY\\s+\\(?\\s*(\\w+)\\b(?!\\s*\\()");
     private static final Pattern DB_TABLE = Pattern.compile("\\$\\{db}\\.(\\w+)");
 
     private final String database;

@@ -67,6 +67,15 @@ class ClusterDdlTest {
     }
 
     @Test
+    void singleColumnSortingKeyFollowedBySettingsStillGivesTheShardingKey() {
+        String out = render(Map.of(), RUNS + "\nSETTINGS index_granularity = 8192");
+        assertTrue(out.contains("cityHash64(run_id)"), out);
+        assertThrows(IllegalArgumentException.class, () -> render(Map.of(), """
+                CREATE TABLE IF NOT EXISTS ${db}.daily (ts DateTime) ENGINE = MergeTree()
+                ORDER BY toDate(ts)"""));
+    }
+
+    @Test
     void shardingKeyOverrideReplacesTheSortingKeysFirstColumnAndMustBeAColumn() {
         assertTrue(render(Map.of("events", "event_id"), EVENTS).contains("cityHash64(event_id)"));
         var e = assertThrows(IllegalArgumentException.class, () -> render(Map.of("events", "nope"), EVENTS));
