@@ -1,6 +1,7 @@
 package dev.flywheel.splitter.stats.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flywheel.contracts.clickhouse.ClickHouseConnections;
@@ -71,10 +72,46 @@ class LatestRowsClickHouseTest {
                     }
                     ExperimentData actual = fast.read(plan);
                     assertSame(expected, actual, unit);
+                    assertTheSplitReadsWhatFinalReads(c, connections.config().database(), exp, unit);
                 } finally {
                     s.execute("SYSTEM START MERGES stats_unit_rollup");
                 }
             }
+        }
+    }
+
+    /**
+     * The comparison above would also pass if the read silently fell back to FINAL (no parts, or a part seen as
+     * replaced): so check that the split the fast read used has a delta and that its parts are all still active (merges
+     * are stopped, so they were during the read too), and read the split's rows directly against FINAL's.
+     */
+    private static void assertTheSplitReadsWhatFinalReads(Connection c, String db, String exp, Unit unit) throws Exception {
+        LatestRows split = LatestRows.choose(LatestRows.parts(c, db, exp)
+                .orElseThrow(() -> new AssertionError("the rollup is a local MergeTree table"))).orElseThrow();
+        assertFalse(split.delta().isEmpty(), unit + ": replaced rows are in a delta part: " + split);
+        assertTrue(split.stillActive(c, db), unit + ": no part was replaced: " + split);
+        String perCell = " GROUP BY variant_id, ramp_stage ORDER BY variant_id, ramp_stage";
+        String columns = "variant_id, ramp_stage, unit_id, requests";
+        assertEquals(cells(c, "SELECT variant_id, ramp_stage, count(), uniqExact(unit_id), sum(requests) FROM ("
+                        + "SELECT " + columns + " FROM " + db + ".stats_unit_rollup FINAL WHERE experiment_id = ?)" + perCell, 1, exp),
+                cells(c, "SELECT variant_id, ramp_stage, count(), uniqExact(unit_id), sum(requests) FROM (" + split.from(db, columns) + ")"
+                        + perCell, split.parameters(), exp),
+                unit + ": rows, units and requests per cell through the split");
+    }
+
+    /** Each result row as "variant/stage rows units requests". */
+    private static List<String> cells(Connection c, String sql, int parameters, String exp) throws Exception {
+        try (var ps = c.prepareStatement(sql)) {
+            for (int i = 1; i <= parameters; i++) {
+                ps.setString(i, exp);
+            }
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1) + "/" + rs.getInt(2) + " " + rs.getLong(3) + " " + rs.getLong(4) + " " + rs.getLong(5));
+                }
+            }
+            return out;
         }
     }
 
