@@ -118,11 +118,17 @@ public final class ClickHouseAggregates {
                     return quantiles(c2, plan, plan.treatmentVariantIds(), modulus);
                 }
             });
-            Map<String, Map<Double, Double>> quantiles = new HashMap<>(quantiles(c, plan, List.of(plan.controlVariantId()), modulus));
-            Map<Double, Double> control = quantiles.getOrDefault(plan.controlVariantId(), Map.of());
-            List<ArmStageData> sums = sums(c, plan, control, parts);
-            quantiles.putAll(await(treatments));
-            return new ExperimentData(plan.experimentId(), sums, quantiles);
+            try {
+                Map<String, Map<Double, Double>> quantiles = new HashMap<>(quantiles(c, plan, List.of(plan.controlVariantId()), modulus));
+                Map<Double, Double> control = quantiles.getOrDefault(plan.controlVariantId(), Map.of());
+                List<ArmStageData> sums = sums(c, plan, control, parts);
+                quantiles.putAll(await(treatments));
+                return new ExperimentData(plan.experimentId(), sums, quantiles);
+            } finally {
+                // A no-op once it is done; when a read above failed, closing the executor would otherwise wait for the
+                // treatments' query (up to the query timeout). Interrupting a virtual thread closes its socket.
+                treatments.cancel(true);
+            }
         } catch (SQLException e) {
             throw failure(plan, e);
         }
