@@ -47,6 +47,17 @@ public final class RowBuffer {
         bytes[size++] = b;
     }
 
+    /**
+     * Sets the end of the valid bytes after a caller wrote into {@link #array()} directly (after {@link #ensure}),
+     * so that a hot loop can keep its write position in a local variable.
+     */
+    public void setSize(int newSize) {
+        if (newSize < size || newSize > bytes.length) {
+            throw new IllegalArgumentException("newSize must be in [" + size + ", " + bytes.length + "], got " + newSize);
+        }
+        size = newSize;
+    }
+
     public void put(byte[] src) {
         ensure(src.length);
         System.arraycopy(src, 0, bytes, size, src.length);

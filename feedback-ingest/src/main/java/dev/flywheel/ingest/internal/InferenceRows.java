@@ -21,8 +21,32 @@ public record InferenceRows(EventCodec codec) implements RowEncoder {
         return COLUMNS;
     }
 
+    /**
+     * The one-pass decoder ({@link InferenceStream}) when it accepts the event, else the reference path
+     * ({@link #appendDecoded}), which also gives every rejection its reason.
+     */
     @Override
     public long append(byte[] key, byte[] value, long recordTimestamp, RowBuffer out) {
+        int mark = out.size();
+        if (value != null && value.length > 0 && value.length <= codec.maxEventBytes()) {
+            try {
+                long ts = InferenceStream.append(codec.mapper().getFactory(), value, out);
+                if (ts != JsonStream.DECLINED) {
+                    return ts;
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // malformed input (or anything unforeseen): the reference path decides and names the field
+            }
+            out.truncate(mark);
+        }
+        return appendDecoded(value, out);
+    }
+
+    /**
+     * The reference path: {@link EventCodec#decode} into the contract record (its constructor validates), then the
+     * row from the record. Kept as the scalar reference the one-pass decoder is tested against.
+     */
+    public long appendDecoded(byte[] value, RowBuffer out) {
         InferenceEvent e = codec.decode(value, InferenceEvent.class);
         String prompt = JsonText.prompt(e.prompt());
         String attributes = JsonText.attributes(e.attributes());

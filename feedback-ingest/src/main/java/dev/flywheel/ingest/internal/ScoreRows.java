@@ -20,8 +20,32 @@ public record ScoreRows(EventCodec codec) implements RowEncoder {
         return COLUMNS;
     }
 
+    /**
+     * The one-pass decoder ({@link ScoreStream}) when it accepts the event, else the reference path
+     * ({@link #appendDecoded}), which also gives every rejection its reason.
+     */
     @Override
     public long append(byte[] key, byte[] value, long recordTimestamp, RowBuffer out) {
+        int mark = out.size();
+        if (value != null && value.length > 0 && value.length <= codec.maxEventBytes()) {
+            try {
+                long ts = ScoreStream.append(codec.mapper().getFactory(), value, out);
+                if (ts != JsonStream.DECLINED) {
+                    return ts;
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // malformed input (or anything unforeseen): the reference path decides and names the field
+            }
+            out.truncate(mark);
+        }
+        return appendDecoded(value, out);
+    }
+
+    /**
+     * The reference path: {@link EventCodec#decode} into the contract record (its constructor validates), then the
+     * row from the record. Kept as the scalar reference the one-pass decoder is tested against.
+     */
+    public long appendDecoded(byte[] value, RowBuffer out) {
         ScoreEvent e = codec.decode(value, ScoreEvent.class);
         Tsv.string(out, e.eventId()); Tsv.tab(out);
         Tsv.dateTime(out, e.ts()); Tsv.tab(out);
