@@ -21,6 +21,12 @@ import java.time.Duration;
  * @param storeTimeout        a write to the experiment topic waiting to be seen by this replica; also the start-up catch-up
  * @param maxRequestBytes     larger request bodies get a 413
  * @param topicPartitions     partitions of the event topics when this service creates them
+ * @param eventLinger         how long the event producer waits to fill a batch (Kafka's linger.ms). Events are keyed by
+ *                            unit over several partitions, so at Kafka's 5 ms default a batch held one or two events and
+ *                            each batch's LZ4 stream set-up (two 64 KiB buffers) was a third of the producer's CPU;
+ *                            the wait only delays an event's arrival in Kafka, never a response
+ * @param fastPath            serve the proxy routes of plain HTTP/1.1 connections from a lean Netty handler in front of
+ *                            the framework's request pipeline (same port, same behaviour); false: only the framework's route
  */
 @ConfigurationProperties("flywheel.splitter")
 @Requires(property = "flywheel.splitter.enabled", notEquals = "false")
@@ -36,6 +42,8 @@ public record SplitterConfig(
         @Bindable(defaultValue = "15s") Duration storeTimeout,
         @Bindable(defaultValue = "1048576") int maxRequestBytes,
         @Bindable(defaultValue = "6") int topicPartitions,
+        @Bindable(defaultValue = "50ms") Duration eventLinger,
+        @Bindable(defaultValue = "true") boolean fastPath,
         @io.micronaut.core.annotation.Nullable String backendToken) {
 
     public SplitterConfig {
@@ -51,12 +59,15 @@ public record SplitterConfig(
         positive("backend-timeout", backendTimeout);
         positive("probe-timeout", probeTimeout);
         positive("store-timeout", storeTimeout);
+        if (eventLinger == null || eventLinger.isNegative() || eventLinger.toMillis() > 5_000) {
+            throw new IllegalArgumentException("flywheel.splitter.event-linger must be between 0 and 5s, got " + eventLinger);
+        }
     }
 
     /** The defaults with another default backend, for plain (framework-free) use, tests and the benchmark. */
     public static SplitterConfig defaults(URI defaultBackendUrl) {
         return new SplitterConfig(defaultBackendUrl, true, false, true, 10_000, Duration.ofSeconds(2), Duration.ofSeconds(120),
-                Duration.ofSeconds(3), Duration.ofSeconds(15), 1 << 20, 6, null);
+                Duration.ofSeconds(3), Duration.ofSeconds(15), 1 << 20, 6, Duration.ofMillis(50), true, null);
     }
 
     /** The bearer token sent to variant backends (e.g. the built-in engine's client token), if one is configured. */

@@ -21,19 +21,19 @@ public final class KafkaEventSink implements EventSink {
     private final Topic topic;
     private final EventCodec codec;
 
-    public KafkaEventSink(String bootstrapServers, Topic topic, EventCodec codec, Duration deliveryTimeout) {
+    public KafkaEventSink(String bootstrapServers, Topic topic, EventCodec codec, Duration deliveryTimeout, Duration linger) {
         this.topic = topic;
         this.codec = codec;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(linger.toMillis()));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         long ms = deliveryTimeout.toMillis();
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(ms));
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1000, ms / 2)));
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(ms, 1000 + 5 + Math.max(1000, ms / 2))));
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(ms, 1000 + linger.toMillis() + Math.max(1000, ms / 2))));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         this.producer = new KafkaProducer<>(p);

@@ -106,7 +106,7 @@ public class SplitterBeans {
     @Context
     @Bean(preDestroy = "close")
     EventEmitter eventEmitter(SharedSettings.Kafka kafka, Topics topics, SplitterConfig config, SplitterMetrics metrics) {
-        var sink = new KafkaEventSink(kafka.bootstrapServers(), topics.inference(), new EventCodec(), config.storeTimeout());
+        var sink = new KafkaEventSink(kafka.bootstrapServers(), topics.inference(), new EventCodec(), config.storeTimeout(), config.eventLinger());
         return new EventEmitter(sink, config.eventBuffer(), metrics);
     }
 

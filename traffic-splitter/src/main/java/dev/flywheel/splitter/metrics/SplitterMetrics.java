@@ -12,7 +12,9 @@ import java.util.function.Supplier;
  * The splitter's meters (Prometheus names in parentheses): proxied requests by route, experiment, variant and status
  * ({@code flywheel_splitter_requests_total}), time spent in the splitter itself excluding the backend
  * ({@code flywheel_splitter_overhead_seconds}), inference events sent and lost with the reason
- * ({@code flywheel_splitter_events_sent_total}, {@code flywheel_splitter_events_lost_total}) and the buffer depth.
+ * ({@code flywheel_splitter_events_sent_total}, {@code flywheel_splitter_events_lost_total}), the buffer depth, and
+ * the proxy requests answered by the lean Netty path rather than the framework's route
+ * ({@code flywheel_splitter_fast_path_requests_total}).
  */
 public final class SplitterMetrics {
     private final MeterRegistry registry;
@@ -21,6 +23,7 @@ public final class SplitterMetrics {
     private final Counter lostBufferFull;
     private final Counter lostKafka;
     private final Timer overhead;
+    private final Counter fastPath;
 
     public SplitterMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -31,6 +34,12 @@ public final class SplitterMetrics {
                 .description("inference events not recorded").register(registry);
         this.overhead = Timer.builder("flywheel.splitter.overhead").description("time in the splitter excluding the backend")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        this.fastPath = Counter.builder("flywheel.splitter.fast.path.requests")
+                .description("proxy requests answered by the lean Netty path").register(registry);
+    }
+
+    public void fastPathRequest() {
+        fastPath.increment();
     }
 
     public MeterRegistry registry() {

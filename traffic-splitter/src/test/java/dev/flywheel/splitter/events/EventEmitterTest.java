@@ -101,7 +101,7 @@ class EventEmitterTest {
         SplitterMetrics metrics = new SplitterMetrics(new SimpleMeterRegistry());
         try (StubBackend backend = new StubBackend(false);
              EventEmitter emitter = new EventEmitter(
-                     new KafkaEventSink("127.0.0.1:1", Topics.standard().inference(), new EventCodec(), Duration.ofSeconds(1)), 100, metrics)) {
+                     new KafkaEventSink("127.0.0.1:1", Topics.standard().inference(), new EventCodec(), Duration.ofSeconds(1), Duration.ofMillis(5)), 100, metrics)) {
             ProxyService proxy = new ProxyService(SplitterConfig.defaults(backend.url()), new InMemoryExperimentStore(), new Assigner(),
                     emitter, metrics, java.net.http.HttpClient.newHttpClient(), Clock.systemUTC(), new ObjectMapper());
             byte[] body = "{\"model\":\"base\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}".getBytes(StandardCharsets.UTF_8);
