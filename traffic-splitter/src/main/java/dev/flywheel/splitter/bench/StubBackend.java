@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
  */
 public final class StubBackend implements AutoCloseable {
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService executor;
     private final boolean failing;
     private final ObjectMapper mapper = new ObjectMapper();
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
@@ -34,7 +35,8 @@ public final class StubBackend implements AutoCloseable {
         this.failing = failing;
         this.record = record;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
-        server.setExecutor(threads > 0 ? Executors.newFixedThreadPool(threads) : Executors.newVirtualThreadPerTaskExecutor());
+        executor = threads > 0 ? Executors.newFixedThreadPool(threads) : Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(executor);
         server.createContext("/v1/models", ex -> respond(ex, 200, "application/json",
                 "{\"object\":\"list\",\"data\":[{\"id\":\"base\",\"object\":\"model\",\"owned_by\":\"stub\"}]}"));
         server.createContext("/v1/chat/completions", ex -> complete(ex, true));
@@ -103,5 +105,6 @@ public final class StubBackend implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        executor.shutdownNow(); // HttpServer.stop leaves the executor's (non-daemon) threads running
     }
 }
