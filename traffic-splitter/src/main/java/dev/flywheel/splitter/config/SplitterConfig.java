@@ -26,7 +26,10 @@ import java.time.Duration;
  *                            each batch's LZ4 stream set-up (two 64 KiB buffers) was a third of the producer's CPU;
  *                            the wait only delays an event's arrival in Kafka, never a response
  * @param fastPath            serve the proxy routes of plain HTTP/1.1 connections from a lean Netty handler in front of
- *                            the framework's request pipeline (same port, same behaviour); false: only the framework's route
+ *                            the framework's request pipeline (same port, same behaviour), and send non-streaming calls to
+ *                            plain-http backends with Netty on the same event loop; false: the framework's route and the
+ *                            JDK HTTP client for everything
+ * @param maxResponseBytes    a non-streaming backend answer larger than this fails the request (502)
  */
 @ConfigurationProperties("flywheel.splitter")
 @Requires(property = "flywheel.splitter.enabled", notEquals = "false")
@@ -44,6 +47,7 @@ public record SplitterConfig(
         @Bindable(defaultValue = "6") int topicPartitions,
         @Bindable(defaultValue = "50ms") Duration eventLinger,
         @Bindable(defaultValue = "true") boolean fastPath,
+        @Bindable(defaultValue = "33554432") int maxResponseBytes,
         @io.micronaut.core.annotation.Nullable String backendToken) {
 
     public SplitterConfig {
@@ -52,6 +56,9 @@ public record SplitterConfig(
         }
         positive("event-buffer", eventBuffer);
         positive("topic-partitions", topicPartitions);
+        if (maxResponseBytes < 1024) {
+            throw new IllegalArgumentException("flywheel.splitter.max-response-bytes must be >= 1024, got " + maxResponseBytes);
+        }
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("flywheel.splitter.max-request-bytes must be >= 1024, got " + maxRequestBytes);
         }
@@ -67,7 +74,7 @@ public record SplitterConfig(
     /** The defaults with another default backend, for plain (framework-free) use, tests and the benchmark. */
     public static SplitterConfig defaults(URI defaultBackendUrl) {
         return new SplitterConfig(defaultBackendUrl, true, false, true, 10_000, Duration.ofSeconds(2), Duration.ofSeconds(120),
-                Duration.ofSeconds(3), Duration.ofSeconds(15), 1 << 20, 6, Duration.ofMillis(50), true, null);
+                Duration.ofSeconds(3), Duration.ofSeconds(15), 1 << 20, 6, Duration.ofMillis(50), true, 32 << 20, null);
     }
 
     /** The bearer token sent to variant backends (e.g. the built-in engine's client token), if one is configured. */

@@ -9,6 +9,9 @@ import dev.flywheel.contracts.config.SharedSettings;
 import dev.flywheel.splitter.config.SplitterConfig;
 import dev.flywheel.splitter.events.EventEmitter;
 import dev.flywheel.splitter.events.KafkaEventSink;
+import dev.flywheel.splitter.proxy.BackendTransport;
+import dev.flywheel.splitter.proxy.internal.JdkTransport;
+import dev.flywheel.splitter.proxy.internal.NettyTransport;
 import dev.flywheel.splitter.experiments.ExperimentJson;
 import dev.flywheel.splitter.experiments.ExperimentService;
 import dev.flywheel.splitter.experiments.ExperimentStore;
@@ -110,9 +113,18 @@ public class SplitterBeans {
         return new EventEmitter(sink, config.eventBuffer(), metrics);
     }
 
+    /** Non-streaming backend calls: on the caller's Netty event loop where there is one (see {@link NettyTransport}). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    BackendTransport backendTransport(SplitterConfig config, HttpClient http) {
+        JdkTransport jdk = new JdkTransport(http);
+        return config.fastPath() ? new NettyTransport(jdk, config.connectTimeout(), config.maxResponseBytes(), 256) : jdk;
+    }
+
     @Singleton
     ProxyService proxyService(SplitterConfig config, ExperimentStore store, Assigner assigner, EventEmitter emitter,
-                              SplitterMetrics metrics, HttpClient http, Clock clock) {
-        return new ProxyService(config, store, assigner, emitter, metrics, http, clock, EventCodec.newMapper());
+                              SplitterMetrics metrics, HttpClient http, BackendTransport transport, Clock clock) {
+        return new ProxyService(config, store, assigner, emitter, metrics, http, transport, clock, EventCodec.newMapper(),
+                new SecureRandom());
     }
 }

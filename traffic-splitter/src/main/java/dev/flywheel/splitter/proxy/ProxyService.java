@@ -17,7 +17,9 @@ import dev.flywheel.splitter.experiments.Experiment;
 import dev.flywheel.splitter.experiments.ExperimentStore;
 import dev.flywheel.splitter.experiments.Variant;
 import dev.flywheel.splitter.metrics.SplitterMetrics;
+import dev.flywheel.splitter.proxy.BackendTransport.Answer;
 import dev.flywheel.splitter.proxy.internal.Completion;
+import dev.flywheel.splitter.proxy.internal.JdkTransport;
 import dev.flywheel.splitter.proxy.internal.RequestIds;
 import dev.flywheel.splitter.proxy.internal.RequestRewriter;
 import dev.flywheel.splitter.proxy.internal.Target;
@@ -67,6 +69,8 @@ public final class ProxyService {
     private final EventEmitter events;
     private final SplitterMetrics metrics;
     private final HttpClient http;
+    /** Non-streaming backend calls; streams and /v1/models use {@link #http}. */
+    private final BackendTransport transport;
     private final Clock clock;
     private final ObjectMapper mapper;
     private final RequestRewriter rewriter;
@@ -77,12 +81,17 @@ public final class ProxyService {
 
     public ProxyService(SplitterConfig config, ExperimentStore store, Assigner assigner, EventEmitter events,
                         SplitterMetrics metrics, HttpClient http, Clock clock, ObjectMapper mapper) {
-        this(config, store, assigner, events, metrics, http, clock, mapper, new SecureRandom());
+        this(config, store, assigner, events, metrics, http, new JdkTransport(http), clock, mapper, new SecureRandom());
     }
 
-    /** {@code idRandom} draws the instance part of generated request ids (once). */
+    /**
+     * {@code transport} sends the non-streaming backend calls ({@code http} the rest); {@code idRandom} draws the
+     * instance part of generated request ids (once).
+     */
     public ProxyService(SplitterConfig config, ExperimentStore store, Assigner assigner, EventEmitter events,
-                        SplitterMetrics metrics, HttpClient http, Clock clock, ObjectMapper mapper, RandomGenerator idRandom) {
+                        SplitterMetrics metrics, HttpClient http, BackendTransport transport, Clock clock, ObjectMapper mapper,
+                        RandomGenerator idRandom) {
+        this.transport = transport;
         this.requestIds = new RequestIds(idRandom);
         this.config = config;
         this.store = store;
@@ -172,29 +181,11 @@ public final class ProxyService {
         }).thenCompose(f -> f);
     }
 
-    /** A backend's whole answer. */
-    private record Answer(int status, String contentType, byte[] body) {}
-
-    /**
-     * Completes when the body has arrived, on the HTTP client's own thread. (The future {@code sendAsync} returns
-     * completes only after a further hop to the common pool, by the JDK's design: one more thread switch per request,
-     * and on 2 cores a pool of one thread. Failures — connect, timeout — still arrive through it.)
-     */
     private CompletableFuture<Answer> sendWhole(Call call, Target target) {
-        CompletableFuture<Answer> answer = new CompletableFuture<>();
-        http.sendAsync(request(call, target, config.backendTimeout()), info -> {
-            int status = info.statusCode();
-            String type = info.headers().firstValue("content-type").orElse("application/json");
-            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), bytes -> {
-                answer.complete(new Answer(status, type, bytes));
-                return bytes;
-            });
-        }).whenComplete((r, failure) -> {
-            if (failure != null) {
-                answer.completeExceptionally(failure);
-            }
-        });
-        return answer;
+        Map<String, String> headers = config.backendAuthorization()
+                .map(a -> Map.of(ProxyHeaders.REQUEST_ID, call.requestId(), "Authorization", a))
+                .orElseGet(() -> Map.of(ProxyHeaders.REQUEST_ID, call.requestId()));
+        return transport.post(endpoint(call.route(), target.baseUrl()), headers, target.body(), config.backendTimeout());
     }
 
     private ProxyReply finishWhole(Call call, Target target, Answer resp, Throwable failure, String fallbackReason) {

@@ -1,0 +1,166 @@
+package dev.flywheel.splitter.proxy.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flywheel.splitter.bench.StubBackend;
+import dev.flywheel.splitter.proxy.BackendTransport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Netty backend transport against real sockets: answers never mix, failures are typed, stale connections retried. */
+class NettyTransportTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private final List<BackendTransport.Answer> fallbackCalls = new ArrayList<>();
+    private final BackendTransport fallback = (endpoint, headers, body, timeout) -> {
+        var a = new BackendTransport.Answer(299, "text/plain", endpoint.toString().getBytes(StandardCharsets.UTF_8));
+        fallbackCalls.add(a);
+        return CompletableFuture.completedFuture(a);
+    };
+    private final NettyTransport transport = new NettyTransport(fallback, Duration.ofSeconds(2), 1 << 20, 4);
+
+    @AfterEach
+    void close() {
+        transport.close();
+    }
+
+    private static byte[] chat(String model) {
+        return ("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi ü\"}]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void concurrentRequestsEachGetTheirOwnAnswerOverPooledConnections() throws Exception {
+        try (StubBackend stub = new StubBackend(false)) {
+            URI endpoint = URI.create(stub.url() + "/v1/chat/completions");
+            List<CompletableFuture<BackendTransport.Answer>> answers = new ArrayList<>();
+            for (int round = 0; round < 20; round++) { // 20 rounds of 16 in flight: connections are reused across rounds
+                List<CompletableFuture<BackendTransport.Answer>> batch = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    batch.add(transport.post(endpoint, Map.of("X-Request-Id", "r" + round + "-" + i), chat("m-" + round + "-" + i), TIMEOUT));
+                }
+                CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+                answers.addAll(batch);
+            }
+            for (int k = 0; k < answers.size(); k++) {
+                BackendTransport.Answer a = answers.get(k).get();
+                assertEquals(200, a.status());
+                assertTrue(a.contentType().startsWith("application/json"), a.contentType());
+                String body = new String(a.body(), StandardCharsets.UTF_8);
+                assertTrue(body.contains("reply from m-" + (k / 16) + "-" + (k % 16) + "\""), body);
+            }
+            assertEquals(320, stub.received().size());
+        }
+    }
+
+    @Test
+    void aSilentBackendTimesOutWithAnHttpTimeoutException() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = silent.accept()) {
+                    s.getInputStream().readAllBytes(); // reads, never answers
+                } catch (IOException e) {
+                    // the test is over
+                }
+            });
+            var f = transport.post(URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/v1/completions"), Map.of(),
+                    chat("x"), Duration.ofMillis(300));
+            var e = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
+            assertInstanceOf(HttpTimeoutException.class, e.getCause());
+        }
+    }
+
+    @Test
+    void aClosedPortFailsWithAConnectException() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        var f = transport.post(URI.create("http://127.0.0.1:" + port + "/v1/completions"), Map.of(), chat("x"), TIMEOUT);
+        var e = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(ConnectException.class, e.getCause(), String.valueOf(e.getCause()));
+    }
+
+    /** The backend answers each connection's first request and drops the connection at the second, unanswered. */
+    @Test
+    void aRequestOnAConnectionTheBackendDroppedIsSentAgainOnANewOne() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket s = server.accept();
+                        connections.incrementAndGet();
+                        Thread.ofVirtual().start(() -> answerOnceThenDrop(s));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/completions");
+            for (int i = 0; i < 3; i++) {
+                var a = transport.post(endpoint, Map.of(), chat("m" + i), TIMEOUT).get(30, TimeUnit.SECONDS);
+                assertEquals(200, a.status());
+                assertEquals("{\"ok\":" + i + "}", new String(a.body(), StandardCharsets.UTF_8).replace("m", ""));
+            }
+            assertTrue(connections.get() >= 3, "every request after the first needed a new connection: " + connections.get());
+        }
+    }
+
+    private static void answerOnceThenDrop(Socket s) {
+        try (s) {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            String body = readRequestBody(in);
+            String model = body.substring(body.indexOf("\"model\":\"") + 9, body.indexOf("\",\""));
+            byte[] answer = ("{\"ok\":" + model + "}").getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + answer.length
+                    + "\r\nConnection: keep-alive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.write(answer);
+            out.flush();
+            readRequestBody(in); // the second request on this connection: dropped unanswered
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    private static String readRequestBody(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) throw new IOException("closed");
+            head.write(c);
+        }
+        String h = head.toString(StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+        int at = h.indexOf("content-length:");
+        int length = Integer.parseInt(h.substring(at + 15, h.indexOf("\r\n", at)).strip());
+        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void httpsBackendsGoToTheFallbackTransport() throws Exception {
+        var a = transport.post(URI.create("https://api.example.invalid/v1/chat/completions"), Map.of(), chat("x"), TIMEOUT).get();
+        assertEquals(299, a.status());
+        assertEquals(1, fallbackCalls.size());
+    }
+}
