@@ -62,6 +62,35 @@ class FlywheelLauncherTest {
         }
     }
 
+    @Test
+    void theSplitterProxiesToTheEngineWholeAndStreamed(TestServices services) throws Exception {
+        int enginePort;
+        try (var probe = new java.net.ServerSocket(0)) {
+            enginePort = probe.getLocalPort();
+        }
+        Map<String, Object> props = common(services);
+        props.put("flywheel.splitter.default-backend-url", "http://127.0.0.1:" + enginePort);
+        props.put("flywheel.splitter.backend-token", CLIENT);
+        Map<Service, Map<String, Object>> ports = new EnumMap<>(Service.class);
+        for (Service s : Service.values()) {
+            ports.put(s, Map.of("micronaut.server.port", s == Service.ENGINE ? enginePort : -1));
+        }
+        try (var launcher = FlywheelLauncher.start(EnumSet.of(Service.ENGINE, Service.SPLITTER), props, ports);
+             HttpClient http = HttpClient.newHttpClient()) {
+            URI chat = launcher.uri(Service.SPLITTER).resolve("/v1/chat/completions");
+            String ask = "{\"model\":\"arith-tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"12+30=\"}],\"max_tokens\":6";
+            var whole = post(http, chat, ask + "}");
+            assertEquals(200, whole.statusCode(), whole.body());
+            assertTrue(whole.body().contains("\"choices\"") && whole.body().contains("\"usage\""), whole.body());
+            var streamed = post(http, chat, ask + ",\"stream\":true}");
+            assertEquals(200, streamed.statusCode(), streamed.body());
+            assertTrue(streamed.body().contains("data: [DONE]"), streamed.body());
+            // Both went through the splitter's lean Netty path (not Micronaut's route).
+            String metrics = get(http, launcher.uri(Service.SPLITTER).resolve("/metrics")).body();
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("flywheel_splitter_fast_path_requests_total") && l.endsWith(" 2.0")), metrics);
+        }
+    }
+
     private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {
         return http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + CLIENT).build(), HttpResponse.BodyHandlers.ofString());
     }
