@@ -35,7 +35,8 @@ import org.apache.kafka.clients.admin.Admin;
  * latency and the achieved-throughput ratio; then both unpaced (closed loop, same concurrency) for the saturation
  * throughput of each path. Last line: {@code BENCH splitter {json}}.
  * Arguments (all optional): rate=2000 concurrency=32 seconds=10 kafka=127.0.0.1:19092 proxy=true (false: assignment
- * part only, for quick checks; the BENCH line then has assignments_per_s alone).
+ * part only, for quick checks; the BENCH line then has assignments_per_s alone) stub=netty ({@link InstantBackend};
+ * jdk: the {@link StubBackend} on com.sun.net.httpserver with four threads, as measured before 2026-12-05).
  */
 public final class SplitterBench {
     private static final String ADMIN = "bench-admin-token-0123456789";
@@ -50,7 +51,7 @@ public final class SplitterBench {
         // Before any logger exists: warnings only, so debug logging does not distort the numbers.
         System.setProperty("logback.configurationFile", "dev/flywheel/splitter/bench/bench-logback.xml");
         Map<String, String> opts = new java.util.HashMap<>(Map.of("rate", "2000", "concurrency", "32", "seconds", "10",
-                "kafka", "127.0.0.1:19092", "proxy", "true"));
+                "kafka", "127.0.0.1:19092", "proxy", "true", "stub", "netty"));
         for (String a : args) {
             String[] kv = a.split("=", 2);
             opts.put(kv[0], kv[1]);
@@ -69,18 +70,22 @@ public final class SplitterBench {
         }
         String json;
         String prefix = "bench" + Long.toString(System.nanoTime() & 0xffffffL, 36) + ".";
-        try (StubBackend stub = new StubBackend(false, false, 4);
+        boolean jdkStub = "jdk".equals(opts.get("stub"));
+        StubBackend jdk = jdkStub ? new StubBackend(false, false, 4) : null;
+        InstantBackend instant = jdkStub ? null : new InstantBackend();
+        URI stubUrl = jdkStub ? jdk.url() : instant.url();
+        try (AutoCloseable stub = jdkStub ? jdk : instant;
              EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
                      "micronaut.server.port", -1,
                      "flywheel.kafka.bootstrap-servers", opts.get("kafka"),
                      "flywheel.topics.prefix", prefix,
                      "flywheel.auth.admin-tokens", List.of(ADMIN),
                      "flywheel.auth.client-tokens", List.of(CLIENT),
-                     "flywheel.splitter.default-backend-url", stub.url().toString()))) {
+                     "flywheel.splitter.default-backend-url", stubUrl.toString()))) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             URI splitter = URI.create("http://127.0.0.1:" + server.getPort());
-            setUpExperiment(http, splitter, stub.url());
-            URI direct = URI.create(stub.url() + "/v1/chat/completions");
+            setUpExperiment(http, splitter, stubUrl);
+            URI direct = URI.create(stubUrl + "/v1/chat/completions");
             URI proxied = URI.create(splitter + "/v1/chat/completions");
 
             load(http, direct, concurrency, rate, 3); // warm-up both paths (JIT, connections)
@@ -100,10 +105,10 @@ public final class SplitterBench {
                             + "\"offered_rps\":%d,\"concurrency\":%d,\"direct_rps\":%.1f,\"proxied_rps\":%.1f,"
                             + "\"direct_p50_ms\":%.3f,\"direct_p99_ms\":%.3f,\"proxied_p50_ms\":%.3f,\"proxied_p99_ms\":%.3f,"
                             + "\"errors\":%d,\"saturation_direct_rps\":%.1f,\"saturation_proxied_rps\":%.1f,\"saturation_ratio\":%.3f,"
-                            + "\"cores\":%d}",
+                            + "\"stub\":\"%s\",\"cores\":%d}",
                     assignmentsPerS, p.p50Ms() - d.p50Ms(), p.p99Ms() - d.p99Ms(), ratio, rate, concurrency, d.rps(), p.rps(),
                     d.p50Ms(), d.p99Ms(), p.p50Ms(), p.p99Ms(), d.errors() + p.errors() + dMax.errors() + pMax.errors(),
-                    dMax.rps(), pMax.rps(), pMax.rps() / dMax.rps(), Runtime.getRuntime().availableProcessors());
+                    dMax.rps(), pMax.rps(), pMax.rps() / dMax.rps(), jdkStub ? "jdk" : "netty", Runtime.getRuntime().availableProcessors());
         }
         deleteTopics(opts.get("kafka"), prefix);
         System.out.println("BENCH splitter " + json);
@@ -215,11 +220,13 @@ public final class SplitterBench {
                     }
                     try {
                         HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                        if (r.statusCode() != 200) {
-                            errors.incrementAndGet();
+                        if (r.statusCode() != 200 && errors.incrementAndGet() == 1) {
+                            System.err.println("first error on " + uri + ": status " + r.statusCode() + " " + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
                         }
                     } catch (Exception e) {
-                        errors.incrementAndGet();
+                        if (errors.incrementAndGet() == 1) {
+                            System.err.println("first error on " + uri + ": " + e);
+                        }
                     }
                     long us = (System.nanoTime() - t0) / 1000;
                     if (i < lat.length) {
