@@ -67,6 +67,8 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
     private HttpRequest capturing;
     private Route capturingRoute;
     private CompositeByteBuf body;
+    /** The captured request's token was refused at its head: its body is read and dropped, then this is the answer. */
+    private ProxyException refused;
 
     /** {@code maxBodyBytes}: larger proxy request bodies are refused with 413 while they stream in. */
     public FastProxyHandler(ProxyService proxy, TokenAuthenticator authenticator, int maxBodyBytes, SplitterMetrics metrics) {
@@ -139,6 +141,8 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
             capturing = request;
             capturingRoute = route;
             body = ctx.alloc().compositeBuffer(1024);
+            var auth = authenticator.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), Role.CLIENT);
+            refused = auth.allowed() ? null : new ProxyException(auth.status(), "Authorization", "unauthorized", auth.message(), null);
             if (HttpUtil.is100ContinueExpected(request)) {
                 ctx.writeAndFlush(new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.CONTINUE));
             }
@@ -171,8 +175,20 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
             respond(ctx, request.protocolVersion(), false, ResponseWriter.error(proxy, e), null);
             return;
         }
-        body.addComponent(true, content.content()); // takes over the buffer's reference
+        if (refused != null) {
+            content.release(); // an unauthenticated body is never buffered
+        } else {
+            body.addComponent(true, content.content()); // takes over the buffer's reference
+        }
         if (!(content instanceof LastHttpContent)) {
+            return;
+        }
+        if (refused != null) {
+            ProxyException e = refused;
+            stopCapturing();
+            busy = true;
+            metrics.fastPathRequest();
+            respond(ctx, request.protocolVersion(), HttpUtil.isKeepAlive(request), ResponseWriter.error(proxy, e), null);
             return;
         }
         Route route = capturingRoute;
@@ -189,6 +205,7 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
         }
         capturing = null;
         capturingRoute = null;
+        refused = null;
     }
 
     private void handle(ChannelHandlerContext ctx, HttpRequest request, byte[] body, Route route) {
@@ -197,14 +214,8 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
         metrics.fastPathRequest();
         CompletableFuture<ProxyReply> reply;
         try {
-            var auth = authenticator.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), Role.CLIENT);
-            if (!auth.allowed()) {
-                reply = CompletableFuture.completedFuture(ResponseWriter.error(proxy,
-                        new ProxyException(auth.status(), "Authorization", "unauthorized", auth.message(), null)));
-            } else {
-                var headers = request.headers();
-                reply = proxy.complete(route, body, headers::get);
-            }
+            var headers = request.headers();
+            reply = proxy.complete(route, body, headers::get);
         } catch (ProxyException e) {
             reply = CompletableFuture.completedFuture(ResponseWriter.error(proxy, e));
         } catch (RuntimeException e) {
