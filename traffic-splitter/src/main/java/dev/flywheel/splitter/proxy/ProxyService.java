@@ -18,6 +18,7 @@ import dev.flywheel.splitter.experiments.ExperimentStore;
 import dev.flywheel.splitter.experiments.Variant;
 import dev.flywheel.splitter.metrics.SplitterMetrics;
 import dev.flywheel.splitter.proxy.BackendTransport.Answer;
+import dev.flywheel.splitter.proxy.BackendTransport.Streamed;
 import dev.flywheel.splitter.proxy.internal.Completion;
 import dev.flywheel.splitter.proxy.internal.JdkTransport;
 import dev.flywheel.splitter.proxy.internal.RequestIds;
@@ -30,7 +31,6 @@ import java.net.http.HttpClient;
 import java.security.SecureRandom;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -42,13 +42,11 @@ import java.util.EnumMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
-import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
 
@@ -182,10 +180,14 @@ public final class ProxyService {
     }
 
     private CompletableFuture<Answer> sendWhole(Call call, Target target) {
-        Map<String, String> headers = config.backendAuthorization()
+        return transport.post(endpoint(call.route(), target.baseUrl()), backendHeaders(call), target.body(), config.backendTimeout());
+    }
+
+    /** The client's own token is never forwarded: backends get the splitter's configured backend token, if any. */
+    private Map<String, String> backendHeaders(Call call) {
+        return config.backendAuthorization()
                 .map(a -> Map.of(ProxyHeaders.REQUEST_ID, call.requestId(), "Authorization", a))
                 .orElseGet(() -> Map.of(ProxyHeaders.REQUEST_ID, call.requestId()));
-        return transport.post(endpoint(call.route(), target.baseUrl()), headers, target.body(), config.backendTimeout());
     }
 
     private ProxyReply finishWhole(Call call, Target target, Answer resp, Throwable failure, String fallbackReason) {
@@ -209,7 +211,7 @@ public final class ProxyService {
     private CompletableFuture<ProxyReply> stream(Call call, Target primary, Supplier<Target> fallbackTarget) {
         return sendStream(call, primary).handle((resp, failure) -> {
             if (fallbackTarget != null && failedStream(resp, failure)) {
-                String why = describeStream(resp, failure);
+                String why = describe(resp, failure);
                 Target fallback = fallbackTarget.get();
                 return sendStream(call, fallback).handle((r2, f2) -> finishStream(call, fallback, r2, f2, why)).thenCompose(f -> f);
             }
@@ -217,25 +219,25 @@ public final class ProxyService {
         }).thenCompose(f -> f);
     }
 
-    private CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> sendStream(Call call, Target target) {
-        return http.sendAsync(request(call, target, config.backendTimeout()), HttpResponse.BodyHandlers.ofPublisher());
+    private CompletableFuture<Streamed> sendStream(Call call, Target target) {
+        return transport.stream(endpoint(call.route(), target.baseUrl()), backendHeaders(call), target.body(), config.backendTimeout());
     }
 
-    private CompletableFuture<ProxyReply> finishStream(Call call, Target target, HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp,
+    private CompletableFuture<ProxyReply> finishStream(Call call, Target target, Streamed resp,
                                                        Throwable failure, String fallbackReason) {
         if (failure != null) {
             double ms = (System.nanoTime() - call.startNanos()) / 1e6;
             emit(call, target, () -> Completion.EMPTY, ms, ms, InferenceStatus.ERROR, join(fallbackReason, describe(null, failure)));
             return CompletableFuture.completedFuture(errorReply(backendUnavailable(target, failure), call.headers()));
         }
-        Flux<byte[]> body = JdkFlowAdapter.flowPublisherToFlux(resp.body()).map(ProxyService::concat);
-        if (resp.statusCode() != 200) {
+        Flux<byte[]> body = Flux.from(resp.body());
+        if (resp.status() != 200) {
             // The backend refused before streaming: answer with its whole body and status.
             return body.collectList().toFuture().handle((chunks, f) -> {
                 byte[] bytes = f == null ? concatAll(chunks) : new byte[0];
                 double ms = (System.nanoTime() - call.startNanos()) / 1e6;
-                emit(call, target, () -> Completion.EMPTY, ms, ms, InferenceStatus.ERROR, join(fallbackReason, "backend answered " + resp.statusCode()));
-                return new ProxyReply.Whole(resp.statusCode(), resp.headers().firstValue("content-type").orElse("application/json"),
+                emit(call, target, () -> Completion.EMPTY, ms, ms, InferenceStatus.ERROR, join(fallbackReason, "backend answered " + resp.status()));
+                return new ProxyReply.Whole(resp.status(), resp.contentType(),
                         bytes, withFallback(call.headers(), fallbackReason));
             });
         }
@@ -272,17 +274,6 @@ public final class ProxyService {
                     }
                 });
         return CompletableFuture.completedFuture(new ProxyReply.Stream(passthrough, withFallback(call.headers(), fallbackReason)));
-    }
-
-    /** The client's own token is never forwarded: backends get the splitter's configured backend token, if any. */
-    private HttpRequest request(Call call, Target target, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint(call.route(), target.baseUrl()))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header(ProxyHeaders.REQUEST_ID, call.requestId())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(target.body()));
-        config.backendAuthorization().ifPresent(a -> b.header("Authorization", a));
-        return b.build();
     }
 
     /**
@@ -483,24 +474,17 @@ public final class ProxyService {
         return status >= 500 || status == 404 || status == 429;
     }
 
-    private static boolean failed(HttpResponse<?> resp, Throwable failure) {
-        return failure != null || failedStatus(resp.statusCode());
+    private static boolean failedStream(Streamed resp, Throwable failure) {
+        return failure != null || resp.status() != 200 && failedStatus(resp.status());
     }
 
-    private static boolean failedStream(HttpResponse<?> resp, Throwable failure) {
-        return failure != null || resp.statusCode() != 200 && failed(resp, null);
-    }
-
-    private static String describe(HttpResponse<?> resp, Throwable failure) {
+    /** Why a backend call failed: {@code failure}, else the status of {@code resp} (null only with a failure). */
+    private static String describe(Streamed resp, Throwable failure) {
         if (failure != null) {
             Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
         }
-        return "backend answered " + resp.statusCode();
-    }
-
-    private static String describeStream(HttpResponse<?> resp, Throwable failure) {
-        return describe(resp, failure);
+        return "backend answered " + resp.status();
     }
 
     private static String join(String first, String second) {
@@ -531,19 +515,6 @@ public final class ProxyService {
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode JSON", e);
         }
-    }
-
-    private static byte[] concat(List<ByteBuffer> buffers) {
-        int n = 0;
-        for (ByteBuffer b : buffers) n += b.remaining();
-        byte[] out = new byte[n];
-        int pos = 0;
-        for (ByteBuffer b : buffers) {
-            int r = b.remaining();
-            b.get(out, pos, r);
-            pos += r;
-        }
-        return out;
     }
 
     private static byte[] concatAll(List<byte[]> chunks) {

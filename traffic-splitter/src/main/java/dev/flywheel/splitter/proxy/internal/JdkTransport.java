@@ -6,8 +6,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import reactor.adapter.JdkFlowAdapter;
 
 /** {@link BackendTransport} over the JDK's {@link HttpClient}: any scheme (https included), any caller thread. */
 public final class JdkTransport implements BackendTransport {
@@ -24,11 +27,8 @@ public final class JdkTransport implements BackendTransport {
      */
     @Override
     public CompletableFuture<Answer> post(URI endpoint, Map<String, String> headers, byte[] body, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(timeout).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(b::header);
         CompletableFuture<Answer> answer = new CompletableFuture<>();
-        http.sendAsync(b.build(), info -> {
+        http.sendAsync(request(endpoint, headers, body, timeout), info -> {
             int status = info.statusCode();
             String type = info.headers().firstValue("content-type").orElse("application/json");
             return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), bytes -> {
@@ -41,5 +41,32 @@ public final class JdkTransport implements BackendTransport {
             }
         });
         return answer;
+    }
+
+    @Override
+    public CompletableFuture<Streamed> stream(URI endpoint, Map<String, String> headers, byte[] body, Duration timeout) {
+        return http.sendAsync(request(endpoint, headers, body, timeout), HttpResponse.BodyHandlers.ofPublisher())
+                .thenApply(resp -> new Streamed(resp.statusCode(), resp.headers().firstValue("content-type").orElse("application/json"),
+                        JdkFlowAdapter.flowPublisherToFlux(resp.body()).map(JdkTransport::concat)));
+    }
+
+    private static HttpRequest request(URI endpoint, Map<String, String> headers, byte[] body, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(timeout).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(b::header);
+        return b.build();
+    }
+
+    private static byte[] concat(List<ByteBuffer> buffers) {
+        int n = 0;
+        for (ByteBuffer b : buffers) n += b.remaining();
+        byte[] out = new byte[n];
+        int pos = 0;
+        for (ByteBuffer b : buffers) {
+            int r = b.remaining();
+            b.get(out, pos, r);
+            pos += r;
+        }
+        return out;
     }
 }

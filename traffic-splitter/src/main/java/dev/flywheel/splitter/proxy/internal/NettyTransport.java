@@ -13,15 +13,17 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AttributeKey;
@@ -41,7 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link BackendTransport} over Netty, for plain-http backends; other schemes go to {@code fallback}. A call made on a
+ * {@link BackendTransport} over Netty, for plain-http backends, whole and streamed; other schemes go to {@code fallback}. A call made on a
  * Netty NIO event loop (the proxy's lean path runs there) uses that same loop for the backend connection, so the
  * request, the backend round trip and the answer to the client never change threads (the JDK client's selector and
  * executor hops were the largest cost of the proxy after the framework's request pipeline). Other callers use a
@@ -84,25 +86,41 @@ public final class NettyTransport implements BackendTransport {
         final Map<String, String> headers;
         final byte[] body;
         final Duration timeout;
-        final CompletableFuture<Answer> result;
+        /** Completed with an {@link Answer} (whole) or a {@link Streamed} (at the answer's head). */
+        final CompletableFuture<Object> result = new CompletableFuture<>();
+        final boolean streamed;
         final EventLoop loop;
         ScheduledFuture<?> timer;
         boolean reused;
         boolean answerStarted;
         boolean retried;
+        /** From the answer's head on. */
+        int status;
+        String contentType;
+        boolean keepAlive;
+        CompositeByteBuf whole;
+        StreamedBody stream;
 
-        Exchange(URI endpoint, Map<String, String> headers, byte[] body, Duration timeout, CompletableFuture<Answer> result, EventLoop loop) {
+        Exchange(URI endpoint, Map<String, String> headers, byte[] body, Duration timeout, boolean streamed, EventLoop loop) {
             this.endpoint = endpoint;
             this.headers = headers;
             this.body = body;
             this.timeout = timeout;
-            this.result = result;
+            this.streamed = streamed;
             this.loop = loop;
         }
 
         void fail(Throwable t) {
             if (timer != null) {
                 timer.cancel(false);
+            }
+            if (whole != null) {
+                whole.release();
+                whole = null;
+            }
+            if (stream != null) {
+                stream.fail(t); // the head was out: the client learns through its stream
+                return;
             }
             if (reused && !answerStarted && !retried && !(t instanceof HttpTimeoutException)) {
                 retried = true;
@@ -119,15 +137,26 @@ public final class NettyTransport implements BackendTransport {
         if (!"http".equalsIgnoreCase(endpoint.getScheme())) {
             return fallback.post(endpoint, headers, body, timeout);
         }
+        return begin(endpoint, headers, body, timeout, false).thenApply(Answer.class::cast);
+    }
+
+    @Override
+    public CompletableFuture<Streamed> stream(URI endpoint, Map<String, String> headers, byte[] body, Duration timeout) {
+        if (!"http".equalsIgnoreCase(endpoint.getScheme())) {
+            return fallback.stream(endpoint, headers, body, timeout);
+        }
+        return begin(endpoint, headers, body, timeout, true).thenApply(Streamed.class::cast);
+    }
+
+    private CompletableFuture<Object> begin(URI endpoint, Map<String, String> headers, byte[] body, Duration timeout, boolean streamed) {
         EventLoop loop = currentNioLoop();
-        CompletableFuture<Answer> result = new CompletableFuture<>();
-        Exchange ex = new Exchange(endpoint, headers, body, timeout, result, loop == null ? ownLoop.next() : loop);
+        Exchange ex = new Exchange(endpoint, headers, body, timeout, streamed, loop == null ? ownLoop.next() : loop);
         if (ex.loop.inEventLoop()) {
             start(ex);
         } else {
             ex.loop.execute(() -> start(ex));
         }
-        return result;
+        return ex.result;
     }
 
     private static EventLoop currentNioLoop() {
@@ -164,8 +193,7 @@ public final class NettyTransport implements BackendTransport {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new AnswerStart(), new HttpObjectAggregator(maxAnswerBytes),
-                                new AnswerHandler(key));
+                        ch.pipeline().addLast(new HttpClientCodec(), new AnswerHandler(key));
                     }
                 })
                 .connect(ex.endpoint.getHost(), port(ex.endpoint))
@@ -192,8 +220,8 @@ public final class NettyTransport implements BackendTransport {
         ex.headers.forEach(h::set);
         ex.timer = ex.loop.schedule(() -> {
             if (ch.attr(EXCHANGE).compareAndSet(ex, null)) {
-                ex.result.completeExceptionally(new HttpTimeoutException("request timed out after " + ex.timeout.toMillis() + " ms"));
                 ch.close(); // a late answer must not be taken for the next request's
+                ex.fail(new HttpTimeoutException("request timed out after " + ex.timeout.toMillis() + " ms"));
             }
         }, ex.timeout.toNanos(), TimeUnit.NANOSECONDS);
         ch.writeAndFlush(request).addListener((ChannelFutureListener) f -> {
@@ -211,19 +239,11 @@ public final class NettyTransport implements BackendTransport {
         }
     }
 
-    /** Marks the exchange once the answer's first part arrived: from then on a failure is never retried. */
-    private static final class AnswerStart extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Exchange ex = ctx.channel().attr(EXCHANGE).get();
-            if (ex != null) {
-                ex.answerStarted = true;
-            }
-            ctx.fireChannelRead(msg);
-        }
-    }
-
-    private final class AnswerHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+    /**
+     * Turns the codec's parts into the exchange's answer: a whole body gathered up to {@code maxAnswerBytes}, or a
+     * stream handed out at the head. The connection goes back to the pool once the last part arrived.
+     */
+    private final class AnswerHandler extends ChannelInboundHandlerAdapter {
         private final String key;
 
         AnswerHandler(String key) {
@@ -231,26 +251,95 @@ public final class NettyTransport implements BackendTransport {
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-            Exchange ex = ctx.channel().attr(EXCHANGE).getAndSet(null);
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Exchange ex = ctx.channel().attr(EXCHANGE).get();
             if (ex == null) {
+                ReferenceCountUtil.release(msg);
                 ctx.close(); // nobody asked (the request timed out): this connection's answers can no longer be matched
                 return;
             }
+            try {
+                if (msg instanceof HttpResponse head) {
+                    head(ctx, ex, head);
+                }
+                if (msg instanceof HttpContent part && ctx.channel().attr(EXCHANGE).get() == ex) {
+                    part(ctx, ex, part);
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void head(ChannelHandlerContext ctx, Exchange ex, HttpResponse head) {
+            ex.answerStarted = true;
+            ex.status = head.status().code();
+            ex.contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            ex.keepAlive = HttpUtil.isKeepAlive(head);
+            if (ex.streamed) {
+                ex.timer.cancel(false); // the timeout bounds the wait for the head only
+                ctx.channel().config().setAutoRead(false); // from now on the subscriber's demand drives the reads
+                ex.stream = new StreamedBody(ctx.channel(), () -> {
+                    if (ctx.channel().attr(EXCHANGE).compareAndSet(ex, null)) {
+                        ctx.close(); // the client left: dropping the connection stops the backend's generation
+                    }
+                });
+                ex.result.complete(new Streamed(ex.status, ex.contentType, ex.stream));
+            } else {
+                ex.whole = ctx.alloc().compositeBuffer(64);
+            }
+        }
+
+        private void part(ChannelHandlerContext ctx, Exchange ex, HttpContent part) {
+            var bytes = part.content();
+            if (ex.stream != null) {
+                if (bytes.isReadable()) {
+                    ex.stream.chunk(ByteBufUtil.getBytes(bytes));
+                }
+            } else if (ex.whole.readableBytes() + bytes.readableBytes() > maxAnswerBytes) {
+                ctx.channel().attr(EXCHANGE).set(null);
+                ctx.close();
+                ex.fail(new IOException("backend " + key + " answer is over the limit of " + maxAnswerBytes + " bytes"));
+                return;
+            } else {
+                ex.whole.addComponent(true, bytes.retain());
+            }
+            if (part instanceof LastHttpContent) {
+                finish(ctx, ex);
+            }
+        }
+
+        private void finish(ChannelHandlerContext ctx, Exchange ex) {
+            ctx.channel().attr(EXCHANGE).set(null);
             ex.timer.cancel(false);
-            String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            Answer answer = new Answer(response.status().code(), type, ByteBufUtil.getBytes(response.content()));
-            if (HttpUtil.isKeepAlive(response) && ctx.channel().isActive()) {
+            Channel ch = ctx.channel();
+            if (ex.keepAlive && ch.isActive()) {
+                ch.config().setAutoRead(true); // idle in the pool: notice when the backend closes it
                 ArrayDeque<Channel> pool = idle.get().computeIfAbsent(key, k -> new ArrayDeque<>());
                 if (pool.size() < maxIdlePerBackend) {
-                    pool.addLast(ctx.channel());
+                    pool.addLast(ch);
                 } else {
-                    ctx.close();
+                    ch.close();
                 }
             } else {
-                ctx.close();
+                ch.close();
             }
-            ex.result.complete(answer);
+            if (ex.stream != null) {
+                ex.stream.end();
+            } else {
+                byte[] body = ByteBufUtil.getBytes(ex.whole);
+                ex.whole.release();
+                ex.whole = null;
+                ex.result.complete(new Answer(ex.status, ex.contentType, body));
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            Exchange ex = ctx.channel().attr(EXCHANGE).get();
+            if (ex != null && ex.stream != null) {
+                ex.stream.readComplete();
+            }
+            ctx.fireChannelReadComplete();
         }
 
         @Override
@@ -267,7 +356,7 @@ public final class NettyTransport implements BackendTransport {
             Exchange ex = ctx.channel().attr(EXCHANGE).getAndSet(null);
             ctx.close();
             if (ex != null) {
-                ex.answerStarted = true; // a malformed or oversized answer: sending again would not help
+                ex.answerStarted = true; // a malformed answer: sending again would not help
                 ex.fail(new IOException("backend " + key + " answer unreadable: " + cause.getMessage(), cause));
             }
         }

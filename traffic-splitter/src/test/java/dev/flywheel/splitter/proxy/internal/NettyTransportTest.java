@@ -33,10 +33,18 @@ import org.junit.jupiter.api.Test;
 class NettyTransportTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private final List<BackendTransport.Answer> fallbackCalls = new ArrayList<>();
-    private final BackendTransport fallback = (endpoint, headers, body, timeout) -> {
-        var a = new BackendTransport.Answer(299, "text/plain", endpoint.toString().getBytes(StandardCharsets.UTF_8));
-        fallbackCalls.add(a);
-        return CompletableFuture.completedFuture(a);
+    private final BackendTransport fallback = new BackendTransport() {
+        @Override
+        public CompletableFuture<Answer> post(URI endpoint, Map<String, String> headers, byte[] body, Duration timeout) {
+            var a = new Answer(299, "text/plain", endpoint.toString().getBytes(StandardCharsets.UTF_8));
+            fallbackCalls.add(a);
+            return CompletableFuture.completedFuture(a);
+        }
+
+        @Override
+        public CompletableFuture<Streamed> stream(URI endpoint, Map<String, String> headers, byte[] body, Duration timeout) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("not in these tests"));
+        }
     };
     private final NettyTransport transport = new NettyTransport(fallback, Duration.ofSeconds(2), 1 << 20, 4);
 
@@ -155,6 +163,70 @@ class NettyTransportTest {
         int at = h.indexOf("content-length:");
         int length = Integer.parseInt(h.substring(at + 15, h.indexOf("\r\n", at)).strip());
         return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    private static String chatStream(String model) {
+        return new String(chat(model), StandardCharsets.UTF_8).replace("{\"model\"", "{\"stream\":true,\"model\"");
+    }
+
+    @Test
+    void aStreamArrivesChunkByChunkAndItsConnectionIsReusedForWholeAnswers() throws Exception {
+        try (StubBackend stub = new StubBackend(false)) {
+            URI endpoint = URI.create(stub.url() + "/v1/chat/completions");
+            for (int i = 0; i < 5; i++) { // streams and whole answers alternate on the pooled connections
+                var streamed = transport.stream(endpoint, Map.of(), chatStream("s" + i).getBytes(StandardCharsets.UTF_8), TIMEOUT)
+                        .get(30, TimeUnit.SECONDS);
+                assertEquals(200, streamed.status());
+                assertTrue(streamed.contentType().startsWith("text/event-stream"), streamed.contentType());
+                List<byte[]> chunks = reactor.core.publisher.Flux.from(streamed.body()).collectList().block(Duration.ofSeconds(30));
+                String sse = chunks.stream().map(b -> new String(b, StandardCharsets.UTF_8)).reduce("", String::concat);
+                assertTrue(sse.contains("\"content\":\"s" + i + "\"") && sse.endsWith("data: [DONE]\n\n"), sse);
+                var whole = transport.post(endpoint, Map.of(), chat("w" + i), TIMEOUT).get(30, TimeUnit.SECONDS);
+                assertTrue(new String(whole.body(), StandardCharsets.UTF_8).contains("reply from w" + i), "no stream bytes leak into the next answer");
+            }
+        }
+    }
+
+    @Test
+    void aStreamIsReadOnlyAsFastAsItsSubscriberAsks() throws Exception {
+        try (StubBackend stub = new StubBackend(false)) {
+            var streamed = transport.stream(URI.create(stub.url() + "/v1/chat/completions"), Map.of(),
+                    chatStream("slow").getBytes(StandardCharsets.UTF_8), TIMEOUT).get(30, TimeUnit.SECONDS);
+            List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var done = new CompletableFuture<Void>();
+            var subscription = new CompletableFuture<org.reactivestreams.Subscription>();
+            streamed.body().subscribe(new org.reactivestreams.Subscriber<>() {
+                @Override public void onSubscribe(org.reactivestreams.Subscription s) { subscription.complete(s); }
+                @Override public void onNext(byte[] b) { got.add(new String(b, StandardCharsets.UTF_8)); }
+                @Override public void onError(Throwable t) { done.completeExceptionally(t); }
+                @Override public void onComplete() { done.complete(null); }
+            });
+            var s = subscription.get(30, TimeUnit.SECONDS);
+            s.request(1);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (got.isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(1, got.size(), "one chunk for a demand of one");
+            assertTrue(!done.isDone(), "not complete before the rest is asked for");
+            s.request(Long.MAX_VALUE);
+            done.get(30, TimeUnit.SECONDS);
+            assertTrue(String.join("", got).endsWith("data: [DONE]\n\n"), String.join("", got));
+        }
+    }
+
+    @Test
+    void cancellingAStreamDropsItsConnectionAndLaterRequestsStillWork() throws Exception {
+        try (StubBackend stub = new StubBackend(false)) {
+            URI endpoint = URI.create(stub.url() + "/v1/chat/completions");
+            var streamed = transport.stream(endpoint, Map.of(), chatStream("c").getBytes(StandardCharsets.UTF_8), TIMEOUT)
+                    .get(30, TimeUnit.SECONDS);
+            byte[] first = reactor.core.publisher.Flux.from(streamed.body()).blockFirst(Duration.ofSeconds(30)); // takes one, cancels
+            assertTrue(first != null && first.length > 0);
+            var whole = transport.post(endpoint, Map.of(), chat("after"), TIMEOUT).get(30, TimeUnit.SECONDS);
+            assertEquals(200, whole.status());
+            assertTrue(new String(whole.body(), StandardCharsets.UTF_8).contains("reply from after"));
+        }
     }
 
     @Test
