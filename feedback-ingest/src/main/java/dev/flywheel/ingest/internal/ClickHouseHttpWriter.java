@@ -36,12 +36,12 @@ public final class ClickHouseHttpWriter implements TableWriter {
         String sql = "INSERT INTO " + config.database() + "." + table + " (" + String.join(", ", columns) + ") FORMAT TabSeparated";
         URI uri = config.httpUrl().resolve("/?compress=0&decompress=0&input_format_allow_errors_num=0"
                 + "&user=" + enc(config.user()) + "&password=" + enc(config.password()) + "&query=" + enc(sql));
+        ByteBuffersPublisher rowsBody = new ByteBuffersPublisher(body); // no copy (ofByteArray copies the body)
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Content-Type", "text/tab-separated-values; charset=UTF-8")
-                .POST(HttpRequest.BodyPublishers.concat(body.stream()
-                        .map(b -> HttpRequest.BodyPublishers.ofByteArray(b.array(), b.arrayOffset() + b.position(), b.remaining()))
-                        .toArray(HttpRequest.BodyPublisher[]::new)))
+                .POST(rowsBody.length() == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.fromPublisher(rowsBody, rowsBody.length()))
                 .build();
         HttpResponse<String> response;
         try {
