@@ -54,6 +54,36 @@ final class JsonStream {
     }
 
     /** Requires the document to start with an object. */
+    private static final SerializedString EVENT_ID = new SerializedString("event_id");
+    private static final SerializedString TS = new SerializedString("ts");
+
+    /**
+     * Opens an event and writes the columns every event type starts with, in the codec's field order: {@code event_id},
+     * then {@code ts} twice (DateTime64 and epoch ms). Returns ts.
+     */
+    static long begin(JsonParser p, byte[] in, RowBuffer out, Set<String> known) throws IOException {
+        p.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER); // correctly rounded like the JDK's, ~3x faster
+        start(p);
+        idColumn(p, EVENT_ID, known, in, out, false);
+        field(p, TS, known);
+        long ts = int64(p);
+        check(ts >= MIN_TS && ts <= MAX_TS);
+        Tsv.dateTime(out, ts);
+        Tsv.tab(out);
+        Tsv.integer(out, ts);
+        Tsv.tab(out);
+        return ts;
+    }
+
+    /** One id column: the field {@code name}, its value as {@link #id} writes it, and the tab after it. */
+    static int idColumn(JsonParser p, SerializedString name, Set<String> known, byte[] in, RowBuffer out, boolean optional)
+            throws IOException {
+        field(p, name, known);
+        int r = id(p, in, out, optional);
+        Tsv.tab(out);
+        return r;
+    }
+
     static void start(JsonParser p) throws IOException {
         check(p.nextToken() == JsonToken.START_OBJECT);
     }
