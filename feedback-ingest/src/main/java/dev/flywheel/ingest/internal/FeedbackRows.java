@@ -26,19 +26,7 @@ public record FeedbackRows(EventCodec codec) implements RowEncoder {
      */
     @Override
     public long append(byte[] key, byte[] value, long recordTimestamp, RowBuffer out) {
-        int mark = out.size();
-        if (value != null && value.length > 0 && value.length <= codec.maxEventBytes()) {
-            try {
-                long ts = FeedbackStream.append(codec.mapper().getFactory(), value, out);
-                if (ts != JsonStream.DECLINED) {
-                    return ts;
-                }
-            } catch (java.io.IOException | RuntimeException e) {
-                // malformed input (or anything unforeseen): the reference path decides and names the field
-            }
-            out.truncate(mark);
-        }
-        return appendDecoded(value, out);
+        return JsonStream.appendEither(FeedbackStream::append, codec, value, out, this::appendDecoded);
     }
 
     /**

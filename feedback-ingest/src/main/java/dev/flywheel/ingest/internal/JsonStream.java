@@ -1,13 +1,16 @@
 package dev.flywheel.ingest.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.base.ParserBase;
 import com.fasterxml.jackson.core.io.SerializedString;
+import dev.flywheel.contracts.events.EventCodec;
 import dev.flywheel.ingest.batching.RowBuffer;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongBiFunction;
 
 /**
  * Field readers of the one-pass decoders ({@link InferenceStream}, {@link FeedbackStream}, {@link ScoreStream}):
@@ -54,6 +57,32 @@ final class JsonStream {
     }
 
     /** Requires the document to start with an object. */
+    /** A one-pass decoder: appends the row of {@code value} and returns its ts, or {@link #DECLINED}. */
+    @FunctionalInterface
+    interface OnePass {
+        long append(JsonFactory json, byte[] value, RowBuffer out) throws IOException;
+    }
+
+    /**
+     * The one-pass decoder when it accepts the event, else {@code reference} (EventCodec + record), which also gives
+     * every rejection its reason: a declined or malformed event's partial row is cut off first.
+     */
+    static long appendEither(OnePass onePass, EventCodec codec, byte[] value, RowBuffer out, ToLongBiFunction<byte[], RowBuffer> reference) {
+        int mark = out.size();
+        if (value != null && value.length > 0 && value.length <= codec.maxEventBytes()) {
+            try {
+                long ts = onePass.append(codec.mapper().getFactory(), value, out);
+                if (ts != DECLINED) {
+                    return ts;
+                }
+            } catch (IOException | RuntimeException e) {
+                // malformed input (or anything unforeseen): the reference path decides and names the field
+            }
+            out.truncate(mark);
+        }
+        return reference.applyAsLong(value, out);
+    }
+
     private static final SerializedString EVENT_ID = new SerializedString("event_id");
     private static final SerializedString TS = new SerializedString("ts");
 
