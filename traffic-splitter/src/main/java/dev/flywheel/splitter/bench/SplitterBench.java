@@ -36,7 +36,9 @@ import org.apache.kafka.clients.admin.Admin;
  * throughput of each path. Last line: {@code BENCH splitter {json}}.
  * Arguments (all optional): rate=2000 concurrency=32 seconds=10 kafka=127.0.0.1:19092 proxy=true (false: assignment
  * part only, for quick checks; the BENCH line then has assignments_per_s alone) stub=netty ({@link InstantBackend};
- * jdk: the {@link StubBackend} on com.sun.net.httpserver with four threads, as measured before 2026-12-05).
+ * jdk: the {@link StubBackend} on com.sun.net.httpserver with four threads, as measured before 2026-12-05)
+ * client=jdk (32 platform threads on the JDK HttpClient, as in every figure so far; netty: {@link NettyLoad}, one
+ * event loop thread, which leaves the two cores to the paths measured: the direct path then runs 38–72k req/s flat out).
  */
 public final class SplitterBench {
     private static final String ADMIN = "bench-admin-token-0123456789";
@@ -47,11 +49,17 @@ public final class SplitterBench {
 
     record LoadResult(double rps, double p50Ms, double p99Ms, long errors) {}
 
+    /** A load generator: {@code concurrency} connections for {@code seconds}, paced at {@code rate} (0: back to back). */
+    @FunctionalInterface
+    interface Load {
+        LoadResult run(URI uri, int concurrency, int rate, int seconds) throws InterruptedException;
+    }
+
     public static void main(String[] args) throws Exception {
         // Before any logger exists: warnings only, so debug logging does not distort the numbers.
         System.setProperty("logback.configurationFile", "dev/flywheel/splitter/bench/bench-logback.xml");
         Map<String, String> opts = new java.util.HashMap<>(Map.of("rate", "2000", "concurrency", "32", "seconds", "10",
-                "kafka", "127.0.0.1:19092", "proxy", "true", "stub", "netty"));
+                "kafka", "127.0.0.1:19092", "proxy", "true", "stub", "netty", "client", "jdk"));
         for (String a : args) {
             String[] kv = a.split("=", 2);
             opts.put(kv[0], kv[1]);
@@ -59,6 +67,7 @@ public final class SplitterBench {
         int rate = Integer.parseInt(opts.get("rate"));
         int concurrency = Integer.parseInt(opts.get("concurrency"));
         int seconds = Integer.parseInt(opts.get("seconds"));
+        boolean jdkClient = "jdk".equals(opts.get("client"));
 
         double assignmentsPerS = assignmentsPerSecond();
         System.out.printf(Locale.ROOT, "assignments: %.0f decisions/s on one thread%n", assignmentsPerS);
@@ -88,14 +97,17 @@ public final class SplitterBench {
             URI direct = URI.create(stubUrl + "/v1/chat/completions");
             URI proxied = URI.create(splitter + "/v1/chat/completions");
 
-            load(http, direct, concurrency, rate, 3); // warm-up both paths (JIT, connections)
-            load(http, proxied, concurrency, rate, 5);
-            LoadResult d = load(http, direct, concurrency, rate, seconds);
-            LoadResult p = load(http, proxied, concurrency, rate, seconds);
+            Load load = jdkClient ? (uri, c, r, s) -> load(http, uri, c, r, s)
+                    : (uri, c, r, s) -> NettyLoad.run(uri, Map.of("Authorization", "Bearer " + CLIENT, "Content-Type", "application/json"),
+                            BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8), c, r, s);
+            load.run(direct, concurrency, rate, 3); // warm-up both paths (JIT, connections)
+            load.run(proxied, concurrency, rate, 5);
+            LoadResult d = load.run(direct, concurrency, rate, seconds);
+            LoadResult p = load.run(proxied, concurrency, rate, seconds);
             print("direct  (paced)", d);
             print("proxied (paced)", p);
-            LoadResult dMax = load(http, direct, concurrency, 0, seconds / 2 + 1);
-            LoadResult pMax = load(http, proxied, concurrency, 0, seconds / 2 + 1);
+            LoadResult dMax = load.run(direct, concurrency, 0, seconds / 2 + 1);
+            LoadResult pMax = load.run(proxied, concurrency, 0, seconds / 2 + 1);
             print("direct  (closed loop)", dMax);
             print("proxied (closed loop)", pMax);
 
@@ -105,10 +117,11 @@ public final class SplitterBench {
                             + "\"offered_rps\":%d,\"concurrency\":%d,\"direct_rps\":%.1f,\"proxied_rps\":%.1f,"
                             + "\"direct_p50_ms\":%.3f,\"direct_p99_ms\":%.3f,\"proxied_p50_ms\":%.3f,\"proxied_p99_ms\":%.3f,"
                             + "\"errors\":%d,\"saturation_direct_rps\":%.1f,\"saturation_proxied_rps\":%.1f,\"saturation_ratio\":%.3f,"
-                            + "\"stub\":\"%s\",\"cores\":%d}",
+                            + "\"stub\":\"%s\",\"client\":\"%s\",\"cores\":%d}",
                     assignmentsPerS, p.p50Ms() - d.p50Ms(), p.p99Ms() - d.p99Ms(), ratio, rate, concurrency, d.rps(), p.rps(),
                     d.p50Ms(), d.p99Ms(), p.p50Ms(), p.p99Ms(), d.errors() + p.errors() + dMax.errors() + pMax.errors(),
-                    dMax.rps(), pMax.rps(), pMax.rps() / dMax.rps(), jdkStub ? "jdk" : "netty", Runtime.getRuntime().availableProcessors());
+                    dMax.rps(), pMax.rps(), pMax.rps() / dMax.rps(), jdkStub ? "jdk" : "netty", jdkClient ? "jdk" : "netty",
+                    Runtime.getRuntime().availableProcessors());
         }
         deleteTopics(opts.get("kafka"), prefix);
         System.out.println("BENCH splitter " + json);
