@@ -6,7 +6,7 @@ import dev.flywheel.ingest.batching.RowBuffer;
 import java.util.List;
 
 /** {@code llm.feedback.v1} → {@code feedback_events} (V001). value is NULL for comments. */
-public record FeedbackRows(EventCodec codec) implements RowEncoder {
+public record FeedbackRows(EventCodec codec) implements RowEncoder, JsonStream.Reference {
     private static final List<String> COLUMNS = List.of("event_id", "ts", "ts_ms", "request_id", "unit_id", "kind", "value",
             "comment", "attributes");
 
@@ -26,13 +26,14 @@ public record FeedbackRows(EventCodec codec) implements RowEncoder {
      */
     @Override
     public long append(byte[] key, byte[] value, long recordTimestamp, RowBuffer out) {
-        return JsonStream.appendEither(FeedbackStream::append, codec, value, out, this::appendDecoded);
+        return JsonStream.appendEither(FeedbackStream::append, codec, value, out, this);
     }
 
     /**
      * The reference path: {@link EventCodec#decode} into the contract record (its constructor validates), then the
      * row from the record. Kept as the scalar reference the one-pass decoder is tested against.
      */
+    @Override
     public long appendDecoded(byte[] value, RowBuffer out) {
         FeedbackEvent e = codec.decode(value, FeedbackEvent.class);
         String attributes = JsonText.attributes(e.attributes());

@@ -6,7 +6,7 @@ import dev.flywheel.ingest.batching.RowBuffer;
 import java.util.List;
 
 /** {@code llm.inference.v1} → {@code inference_events} (V001). prompt and attributes are stored as JSON text. */
-public record InferenceRows(EventCodec codec) implements RowEncoder {
+public record InferenceRows(EventCodec codec) implements RowEncoder, JsonStream.Reference {
     private static final List<String> COLUMNS = List.of("event_id", "ts", "ts_ms", "experiment_id", "variant_id", "ramp_stage",
             "unit_id", "model", "adapter_id", "prompt", "completion", "finish_reason", "prompt_tokens", "completion_tokens",
             "ttft_ms", "latency_ms", "cost", "status", "error", "attributes");
@@ -27,13 +27,14 @@ public record InferenceRows(EventCodec codec) implements RowEncoder {
      */
     @Override
     public long append(byte[] key, byte[] value, long recordTimestamp, RowBuffer out) {
-        return JsonStream.appendEither(InferenceStream::append, codec, value, out, this::appendDecoded);
+        return JsonStream.appendEither(InferenceStream::append, codec, value, out, this);
     }
 
     /**
      * The reference path: {@link EventCodec#decode} into the contract record (its constructor validates), then the
      * row from the record. Kept as the scalar reference the one-pass decoder is tested against.
      */
+    @Override
     public long appendDecoded(byte[] value, RowBuffer out) {
         InferenceEvent e = codec.decode(value, InferenceEvent.class);
         String prompt = JsonText.prompt(e.prompt());

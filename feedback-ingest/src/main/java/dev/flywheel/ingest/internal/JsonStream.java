@@ -10,7 +10,6 @@ import dev.flywheel.ingest.batching.RowBuffer;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.ToLongBiFunction;
 
 /**
  * Field readers of the one-pass decoders ({@link InferenceStream}, {@link FeedbackStream}, {@link ScoreStream}):
@@ -64,10 +63,18 @@ final class JsonStream {
     }
 
     /**
+     * The reference path of a row encoder (EventCodec + record). The {@code *Rows} records implement it and pass
+     * {@code this}: a bound method reference ({@code this::appendDecoded}) would be a new object per event.
+     */
+    interface Reference {
+        long appendDecoded(byte[] value, RowBuffer out);
+    }
+
+    /**
      * The one-pass decoder when it accepts the event, else {@code reference} (EventCodec + record), which also gives
      * every rejection its reason: a declined or malformed event's partial row is cut off first.
      */
-    static long appendEither(OnePass onePass, EventCodec codec, byte[] value, RowBuffer out, ToLongBiFunction<byte[], RowBuffer> reference) {
+    static long appendEither(OnePass onePass, EventCodec codec, byte[] value, RowBuffer out, Reference reference) {
         int mark = out.size();
         if (value != null && value.length > 0 && value.length <= codec.maxEventBytes()) {
             try {
@@ -80,7 +87,7 @@ final class JsonStream {
             }
             out.truncate(mark);
         }
-        return reference.applyAsLong(value, out);
+        return reference.appendDecoded(value, out);
     }
 
     private static final SerializedString EVENT_ID = new SerializedString("event_id");

@@ -6,7 +6,7 @@ import dev.flywheel.ingest.batching.RowBuffer;
 import java.util.List;
 
 /** {@code llm.scores.v1} → {@code score_events} (V001). passed is NULL when the evaluator has no threshold. */
-public record ScoreRows(EventCodec codec) implements RowEncoder {
+public record ScoreRows(EventCodec codec) implements RowEncoder, JsonStream.Reference {
     private static final List<String> COLUMNS = List.of("event_id", "ts", "ts_ms", "request_id", "experiment_id", "variant_id",
             "evaluator_id", "evaluator_version", "score", "passed", "status", "detail", "latency_ms");
 
@@ -26,13 +26,14 @@ public record ScoreRows(EventCodec codec) implements RowEncoder {
      */
     @Override
     public long append(byte[] key, byte[] value, long recordTimestamp, RowBuffer out) {
-        return JsonStream.appendEither(ScoreStream::append, codec, value, out, this::appendDecoded);
+        return JsonStream.appendEither(ScoreStream::append, codec, value, out, this);
     }
 
     /**
      * The reference path: {@link EventCodec#decode} into the contract record (its constructor validates), then the
      * row from the record. Kept as the scalar reference the one-pass decoder is tested against.
      */
+    @Override
     public long appendDecoded(byte[] value, RowBuffer out) {
         ScoreEvent e = codec.decode(value, ScoreEvent.class);
         Tsv.string(out, e.eventId()); Tsv.tab(out);
