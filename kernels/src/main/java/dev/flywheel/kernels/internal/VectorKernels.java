@@ -21,6 +21,8 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
 
+    private final RopeTables ropeTables = new RopeTables();
+
     /** Why this implementation cannot run here, or null when it can. */
     public static String unavailableReason() {
         if (L < 8) {
@@ -129,7 +131,7 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void rope(float[] x, int off, int nHeads, int headDim, int pos, float theta) {
-        RopeTable table = new RopeTable(headDim, pos, theta);
+        RopeTable table = ropeTables.at(headDim, pos, theta);
         ShapeChecks.range("x", x, off, (long) nHeads * headDim);
         int half = headDim / 2;
         int end = F.loopBound(half);
