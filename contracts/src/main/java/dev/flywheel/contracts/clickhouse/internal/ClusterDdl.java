@@ -91,11 +91,13 @@ public final class ClusterDdl {
 
     private String table(CreateTable t) {
         String local = t.name() + "_local";
-        if (!t.engine().isMergeTree()) {
-            throw new IllegalArgumentException("table " + t.name() + ": engine " + t.engine().name()
-                    + " is not of the MergeTree family, so it has no replicated form; teach ClusterDdl what it should become");
+        String engine;
+        try {
+            engine = t.engine().replicated("/clickhouse/tables/{shard}/" + database + "/" + t.name(), "{replica}").toString();
+        } catch (IllegalArgumentException notMergeTree) { // Engine.replicated is where the MergeTree family is checked
+            throw new IllegalArgumentException("table " + t.name() + ": " + notMergeTree.getMessage()
+                    + "; teach ClusterDdl what it should become", notMergeTree);
         }
-        String engine = t.engine().replicated("/clickhouse/tables/{shard}/" + database + "/" + t.name(), "{replica}").toString();
         return "CREATE TABLE IF NOT EXISTS " + database + "." + local + " ON CLUSTER " + cluster + " ("
                 + qualify(t.columns()) + ") ENGINE = " + engine + qualify(t.tail()) + ";\n\n"
                 + "CREATE TABLE IF NOT EXISTS " + database + "." + t.name() + " ON CLUSTER " + cluster + " AS " + database + "." + local
