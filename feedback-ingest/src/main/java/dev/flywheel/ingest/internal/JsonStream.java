@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import dev.flywheel.contracts.events.EventCodec;
 import dev.flywheel.ingest.batching.RowBuffer;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,9 +44,9 @@ final class JsonStream {
 
     private static final SerializedString ROLE = new SerializedString("role");
     private static final SerializedString CONTENT = new SerializedString("content");
-    private static final byte[] PROMPT_OPEN = "{\"role\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] CONTENT_KEY = ",\"content\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] EMPTY_CONTENT = ",\"content\":\"\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] PROMPT_OPEN = ascii("{\"role\":");
+    private static final byte[] CONTENT_KEY = ascii(",\"content\":");
+    private static final byte[] EMPTY_CONTENT = ascii(",\"content\":\"\"");
 
     private JsonStream() {}
 
@@ -55,7 +56,6 @@ final class JsonStream {
         }
     }
 
-    /** Requires the document to start with an object. */
     /** A one-pass decoder: appends the row of {@code value} and returns its ts, or {@link #DECLINED}. */
     @FunctionalInterface
     interface OnePass {
@@ -139,13 +139,7 @@ final class JsonStream {
 
     /** After the last field: only unknown fields may follow, then the end of the object and of the input. */
     static void end(JsonParser p, Set<String> known) throws IOException {
-        JsonToken t;
-        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-            check(!known.contains(p.currentName()));
-            p.nextToken();
-            p.skipChildren();
-        }
-        check(t == JsonToken.END_OBJECT);
+        endNested(p, known);
         check(p.nextToken() == null);
     }
 
@@ -312,7 +306,7 @@ final class JsonStream {
         out.put((byte) '}');
     }
 
-    /** Like {@link #end} for a nested object: unknown fields, then its end. */
+    /** The rest of an object after its last known field: only unknown fields, then its end. */
     private static void endNested(JsonParser p, Set<String> known) throws IOException {
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -347,7 +341,7 @@ final class JsonStream {
             if (kv == null) {
                 kv = new String[8];
             } else if (2 * n == kv.length) {
-                kv = java.util.Arrays.copyOf(kv, kv.length * 2);
+                kv = Arrays.copyOf(kv, kv.length * 2);
             }
             for (int i = 0; i < n; i++) {
                 check(!kv[2 * i].equals(key));
