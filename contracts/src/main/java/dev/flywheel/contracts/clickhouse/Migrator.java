@@ -39,6 +39,11 @@ public final class Migrator {
     /** A migration file: version from its name ({@code V003__what.sql}), its statements, and a checksum. */
     public record Migration(int version, String name, List<String> statements, String checksum) {}
 
+    /** {@code sql} of a migration with its {@code ${db}} placeholders replaced by the database name. */
+    public static String qualify(String sql, String database) {
+        return sql.replace("${db}", database);
+    }
+
     /** Applies what is missing and returns the versions applied by this call. */
     public List<Integer> migrate() {
         String db = connections.config().database();
@@ -65,7 +70,7 @@ public final class Migrator {
                     try (Statement s = c.createStatement()) {
                         for (String sql : m.statements()) {
                             if (!columnAlreadyAdded(c, db, sql)) {
-                                s.execute(sql.replace("${db}", db));
+                                s.execute(qualify(sql, db));
                             }
                         }
                     }

@@ -1,5 +1,6 @@
 package dev.flywheel.contracts.clickhouse.internal;
 
+import dev.flywheel.contracts.clickhouse.Migrator;
 import dev.flywheel.contracts.clickhouse.Migrator.Migration;
 import dev.flywheel.contracts.clickhouse.internal.MigrationStatement.AlterColumns;
 import dev.flywheel.contracts.clickhouse.internal.MigrationStatement.Backfill;
@@ -166,7 +167,7 @@ public final class ClusterDdl {
     }
 
     private String qualify(String sql) {
-        return sql.replace("${db}", database);
+        return Migrator.qualify(sql, database);
     }
 
     private static String identifier(String value, String field) {
