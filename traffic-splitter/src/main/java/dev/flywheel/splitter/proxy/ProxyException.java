@@ -20,6 +20,11 @@ public final class ProxyException extends RuntimeException {
         return new ProxyException(400, field, "invalid_request", message, null);
     }
 
+    /** {@code failure} as the stage of a {@code CompletableFuture} saw it, without its {@code CompletionException} wrapper. */
+    public static Throwable unwrap(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     public int status() {
         return status;
     }

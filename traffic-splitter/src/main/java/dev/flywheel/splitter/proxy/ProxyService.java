@@ -41,7 +41,6 @@ import java.util.Set;
 import java.util.EnumMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -481,7 +480,7 @@ public final class ProxyService {
     /** Why a backend call failed: {@code failure}, else the status of {@code resp} (null only with a failure). */
     private static String describe(Streamed resp, Throwable failure) {
         if (failure != null) {
-            Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable t = ProxyException.unwrap(failure);
             return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
         }
         return "backend answered " + resp.status();
@@ -492,7 +491,7 @@ public final class ProxyService {
     }
 
     private static ProxyException backendUnavailable(Target target, Throwable failure) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable t = ProxyException.unwrap(failure);
         boolean timeout = t instanceof java.net.http.HttpTimeoutException;
         return new ProxyException(timeout ? 504 : 502, "backend", "backend_unavailable",
                 "backend " + target.baseUrl() + " " + (timeout ? "timed out" : "failed: " + t.getClass().getSimpleName()), t);

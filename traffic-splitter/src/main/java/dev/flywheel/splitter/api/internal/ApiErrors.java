@@ -12,7 +12,6 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import java.io.IOException;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,7 @@ public final class ApiErrors {
     }
 
     public MutableHttpResponse<String> of(Throwable failure) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable t = ProxyException.unwrap(failure);
         return switch (t) {
             case InvalidExperimentException e -> json(400, e.reason(), e.field(), "invalid_request");
             case ProxyException e -> json(e.status(), e.getMessage(), e.field(), e.type());

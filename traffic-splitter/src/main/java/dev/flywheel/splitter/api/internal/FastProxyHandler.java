@@ -26,7 +26,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -232,7 +231,7 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
 
     private void respond(ChannelHandlerContext ctx, HttpVersion version, boolean keepAlive, ProxyReply reply, Throwable failure) {
         if (failure != null) {
-            Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable t = ProxyException.unwrap(failure);
             if (t instanceof ProxyException e) {
                 reply = ResponseWriter.error(proxy, e);
             } else {
