@@ -32,7 +32,6 @@ import java.security.SecureRandom;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,8 +65,10 @@ public final class ProxyService {
     private final EventEmitter events;
     private final SplitterMetrics metrics;
     private final HttpClient http;
-    /** Non-streaming backend calls; streams and /v1/models use {@link #http}. */
+    /** Completion calls to backends, whole and streamed; {@code /v1/models} uses {@link #http}. */
     private final BackendTransport transport;
+    /** {@code Authorization} for backends ("Bearer " + the configured backend token), built once; null when none. */
+    private final String backendAuthorization;
     private final Clock clock;
     private final ObjectMapper mapper;
     private final RequestRewriter rewriter;
@@ -82,13 +83,14 @@ public final class ProxyService {
     }
 
     /**
-     * {@code transport} sends the non-streaming backend calls ({@code http} the rest); {@code idRandom} draws the
-     * instance part of generated request ids (once).
+     * {@code transport} sends the completion calls ({@code http} the rest); {@code idRandom} draws the instance part
+     * of generated request ids (once).
      */
     public ProxyService(SplitterConfig config, ExperimentStore store, Assigner assigner, EventEmitter events,
                         SplitterMetrics metrics, HttpClient http, BackendTransport transport, Clock clock, ObjectMapper mapper,
                         RandomGenerator idRandom) {
         this.transport = transport;
+        this.backendAuthorization = config.backendAuthorization().orElse(null);
         this.requestIds = new RequestIds(idRandom);
         this.config = config;
         this.store = store;
@@ -140,7 +142,9 @@ public final class ProxyService {
     public CompletableFuture<ProxyReply> models() {
         HttpRequest.Builder models = HttpRequest.newBuilder(Target.resolve(config.defaultBackendUrl(), "/v1/models"))
                 .timeout(config.probeTimeout()).GET();
-        config.backendAuthorization().ifPresent(a -> models.header("Authorization", a));
+        if (backendAuthorization != null) {
+            models.header("Authorization", backendAuthorization);
+        }
         HttpRequest req = models.build();
         return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
                 .handle((resp, failure) -> {
@@ -184,9 +188,8 @@ public final class ProxyService {
 
     /** The client's own token is never forwarded: backends get the splitter's configured backend token, if any. */
     private Map<String, String> backendHeaders(Call call) {
-        return config.backendAuthorization()
-                .map(a -> Map.of(ProxyHeaders.REQUEST_ID, call.requestId(), "Authorization", a))
-                .orElseGet(() -> Map.of(ProxyHeaders.REQUEST_ID, call.requestId()));
+        return backendAuthorization == null ? Map.of(ProxyHeaders.REQUEST_ID, call.requestId())
+                : Map.of(ProxyHeaders.REQUEST_ID, call.requestId(), "Authorization", backendAuthorization);
     }
 
     private ProxyReply finishWhole(Call call, Target target, Answer resp, Throwable failure, String fallbackReason) {
