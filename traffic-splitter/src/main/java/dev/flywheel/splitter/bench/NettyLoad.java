@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -55,22 +54,15 @@ final class NettyLoad {
                 throw new IllegalStateException("load workers did not finish");
             }
             double elapsed = (System.nanoTime() - startNs) / 1e9;
-            int total = 0;
+            long[][] latencies = new long[concurrency][];
+            int[] counts = new int[concurrency];
             long errors = 0;
-            for (Worker w : workers) {
-                total += w.count;
-                errors += w.errors;
+            for (int w = 0; w < concurrency; w++) {
+                latencies[w] = workers[w].latenciesUs;
+                counts[w] = workers[w].count;
+                errors += workers[w].errors;
             }
-            long[] all = new long[total];
-            int pos = 0;
-            for (Worker w : workers) {
-                System.arraycopy(w.latenciesUs, 0, all, pos, w.count);
-                pos += w.count;
-            }
-            Arrays.sort(all);
-            double p50 = all.length == 0 ? 0 : all[(int) (all.length * 0.50)] / 1000.0;
-            double p99 = all.length == 0 ? 0 : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1000.0;
-            return new SplitterBench.LoadResult(total / elapsed, p50, p99, errors);
+            return SplitterBench.LoadResult.of(latencies, counts, elapsed, errors);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

@@ -47,7 +47,21 @@ public final class SplitterBench {
 
     private SplitterBench() {}
 
-    record LoadResult(double rps, double p50Ms, double p99Ms, long errors) {}
+    record LoadResult(double rps, double p50Ms, double p99Ms, long errors) {
+        /** Merges the workers' latencies (µs; the first {@code counts[w]} of {@code latenciesUs[w]} are filled). */
+        static LoadResult of(long[][] latenciesUs, int[] counts, double elapsedS, long errors) {
+            long[] all = new long[Arrays.stream(counts).sum()];
+            int pos = 0;
+            for (int w = 0; w < counts.length; w++) {
+                System.arraycopy(latenciesUs[w], 0, all, pos, counts[w]);
+                pos += counts[w];
+            }
+            Arrays.sort(all);
+            double p50 = all.length == 0 ? 0 : all[(int) (all.length * 0.50)] / 1000.0;
+            double p99 = all.length == 0 ? 0 : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1000.0;
+            return new LoadResult(all.length / elapsedS, p50, p99, errors);
+        }
+    }
 
     /** A load generator: {@code concurrency} connections for {@code seconds}, paced at {@code rate} (0: back to back). */
     @FunctionalInterface
@@ -252,18 +266,7 @@ public final class SplitterBench {
         for (Thread t : threads) {
             t.join();
         }
-        double elapsed = (System.nanoTime() - startNs) / 1e9;
-        int total = Arrays.stream(counts).sum();
-        long[] all = new long[total];
-        int pos = 0;
-        for (int w = 0; w < concurrency; w++) {
-            System.arraycopy(perWorker.get(w), 0, all, pos, counts[w]);
-            pos += counts[w];
-        }
-        Arrays.sort(all);
-        double p50 = all.length == 0 ? 0 : all[(int) (all.length * 0.50)] / 1000.0;
-        double p99 = all.length == 0 ? 0 : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1000.0;
-        return new LoadResult(total / elapsed, p50, p99, errors.get());
+        return LoadResult.of(perWorker.toArray(long[][]::new), counts, (System.nanoTime() - startNs) / 1e9, errors.get());
     }
 
     private static void deleteTopics(String bootstrap, String prefix) {
