@@ -109,6 +109,42 @@ class NettyTransportTest {
         assertInstanceOf(ConnectException.class, e.getCause(), String.valueOf(e.getCause()));
     }
 
+    @Test
+    void sequentialRequestsReuseOneKeepAliveConnection() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket s = server.accept();
+                        connections.incrementAndGet();
+                        Thread.ofVirtual().start(() -> answerAll(s));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/completions");
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200, transport.post(endpoint, Map.of(), chat("m" + i), TIMEOUT).get(30, TimeUnit.SECONDS).status());
+            }
+            assertEquals(1, connections.get(), "one pooled connection serves every request");
+        }
+    }
+
+    private static void answerAll(Socket s) {
+        try (s) {
+            while (true) {
+                readRequestBody(s.getInputStream());
+                s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+                        .getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+            }
+        } catch (IOException e) {
+            // the client closed the connection
+        }
+    }
+
     /** The backend answers each connection's first request and drops the connection at the second, unanswered. */
     @Test
     void aRequestOnAConnectionTheBackendDroppedIsSentAgainOnANewOne() throws Exception {
@@ -188,7 +224,7 @@ class NettyTransportTest {
     }
 
     @Test
-    void aStreamIsReadOnlyAsFastAsItsSubscriberAsks() throws Exception {
+    void aStreamHandsOutOnlyWhatItsSubscriberAskedFor() throws Exception {
         try (StubBackend stub = new StubBackend(false)) {
             var streamed = transport.stream(URI.create(stub.url() + "/v1/chat/completions"), Map.of(),
                     chatStream("slow").getBytes(StandardCharsets.UTF_8), TIMEOUT).get(30, TimeUnit.SECONDS);
