@@ -17,42 +17,7 @@ final class TsvChars {
 
     /** {@code s[off, off + len)} TSV-escaped, UTF-8 (a lone surrogate becomes '?', like {@link Tsv#string}). */
     static void string(RowBuffer out, char[] s, int off, int len) {
-        out.ensure(len * 3); // at most 3 bytes per UTF-16 unit (an escape is 2, a surrogate pair 4 for 2 units)
-        byte[] a = out.array();
-        int pos = out.size();
-        int end = off + len;
-        for (int i = off; i < end; i++) {
-            char c = s[i];
-            if (c < 0x80) {
-                if (c > '\'' && c != '\\') {
-                    a[pos++] = (byte) c;
-                    continue;
-                }
-                byte escape = switch (c) {
-                    case '\\' -> '\\';
-                    case '\t' -> 't';
-                    case '\n' -> 'n';
-                    case '\r' -> 'r';
-                    case '\0' -> '0';
-                    case '\b' -> 'b';
-                    case '\f' -> 'f';
-                    case '\'' -> '\'';
-                    default -> 0;
-                };
-                if (escape != 0) {
-                    a[pos++] = '\\';
-                    a[pos++] = escape;
-                } else {
-                    a[pos++] = (byte) c;
-                }
-            } else {
-                pos = nonAscii(a, pos, s, i, end);
-                if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s[i + 1])) {
-                    i++;
-                }
-            }
-        }
-        out.setSize(pos);
+        chars(out, s, off, len, false);
     }
 
     /**
@@ -60,36 +25,27 @@ final class TsvChars {
      * characters as {@code \b \t \n \f \r} or a unicode escape, as {@link JsonText#string}), then TSV-escaped.
      */
     static void jsonString(RowBuffer out, char[] s, int off, int len) {
-        out.ensure(len * 7 + 2); // worst case: a control character is 6 chars of JSON, 7 bytes once its '\' is escaped
+        chars(out, s, off, len, true);
+    }
+
+    /** The loop of {@link #string} and {@link #jsonString}: they differ only in the quotes and the ASCII escapes. */
+    private static void chars(RowBuffer out, char[] s, int off, int len, boolean json) {
+        // at most 3 bytes per UTF-16 unit as TSV (an escape is 2, a surrogate pair 4 for 2 units); as JSON, a control
+        // character is 6 chars of JSON, 7 bytes once its '\' is escaped, plus the two quotes
+        out.ensure(json ? len * 7 + 2 : len * 3);
         byte[] a = out.array();
         int pos = out.size();
-        a[pos++] = '"';
+        if (json) {
+            a[pos++] = '"';
+        }
         int end = off + len;
         for (int i = off; i < end; i++) {
             char c = s[i];
             if (c < 0x80) {
                 if (c > '\'' && c != '\\') {
                     a[pos++] = (byte) c;
-                    continue;
-                }
-                switch (c) {
-                    case '"' -> { a[pos++] = '\\'; a[pos++] = '\\'; a[pos++] = '"'; }
-                    case '\\' -> { a[pos++] = '\\'; a[pos++] = '\\'; a[pos++] = '\\'; a[pos++] = '\\'; }
-                    case '\'' -> { a[pos++] = '\\'; a[pos++] = '\''; }
-                    case '\b' -> pos = controlEscape(a, pos, 'b');
-                    case '\t' -> pos = controlEscape(a, pos, 't');
-                    case '\n' -> pos = controlEscape(a, pos, 'n');
-                    case '\f' -> pos = controlEscape(a, pos, 'f');
-                    case '\r' -> pos = controlEscape(a, pos, 'r');
-                    default -> {
-                        if (c < 0x20) {
-                            a[pos++] = '\\'; a[pos++] = '\\'; a[pos++] = 'u'; a[pos++] = '0'; a[pos++] = '0';
-                            a[pos++] = HEX[c >> 4];
-                            a[pos++] = HEX[c & 0xF];
-                        } else {
-                            a[pos++] = (byte) c;
-                        }
-                    }
+                } else {
+                    pos = json ? jsonAscii(a, pos, c) : tsvAscii(a, pos, c);
                 }
             } else {
                 pos = nonAscii(a, pos, s, i, end);
@@ -98,8 +54,56 @@ final class TsvChars {
                 }
             }
         }
-        a[pos++] = '"';
+        if (json) {
+            a[pos++] = '"';
+        }
         out.setSize(pos);
+    }
+
+    /** An ASCII char up to {@code '} or a backslash, TSV-escaped as {@link Tsv#string} does; returns the new position. */
+    private static int tsvAscii(byte[] a, int pos, char c) {
+        byte escape = switch (c) {
+            case '\\' -> '\\';
+            case '\t' -> 't';
+            case '\n' -> 'n';
+            case '\r' -> 'r';
+            case '\0' -> '0';
+            case '\b' -> 'b';
+            case '\f' -> 'f';
+            case '\'' -> '\'';
+            default -> 0;
+        };
+        if (escape != 0) {
+            a[pos++] = '\\';
+            a[pos++] = escape;
+        } else {
+            a[pos++] = (byte) c;
+        }
+        return pos;
+    }
+
+    /** Like {@link #tsvAscii}, JSON-escaped first (as {@link JsonText#string} does), then TSV-escaped. */
+    private static int jsonAscii(byte[] a, int pos, char c) {
+        switch (c) {
+            case '"' -> { a[pos++] = '\\'; a[pos++] = '\\'; a[pos++] = '"'; }
+            case '\\' -> { a[pos++] = '\\'; a[pos++] = '\\'; a[pos++] = '\\'; a[pos++] = '\\'; }
+            case '\'' -> { a[pos++] = '\\'; a[pos++] = '\''; }
+            case '\b' -> pos = controlEscape(a, pos, 'b');
+            case '\t' -> pos = controlEscape(a, pos, 't');
+            case '\n' -> pos = controlEscape(a, pos, 'n');
+            case '\f' -> pos = controlEscape(a, pos, 'f');
+            case '\r' -> pos = controlEscape(a, pos, 'r');
+            default -> {
+                if (c < 0x20) {
+                    a[pos++] = '\\'; a[pos++] = '\\'; a[pos++] = 'u'; a[pos++] = '0'; a[pos++] = '0';
+                    a[pos++] = HEX[c >> 4];
+                    a[pos++] = HEX[c & 0xF];
+                } else {
+                    a[pos++] = (byte) c;
+                }
+            }
+        }
+        return pos;
     }
 
     /**
@@ -122,19 +126,9 @@ final class TsvChars {
 
     /** Like {@link #plain}, as a JSON string literal (the same bytes as {@link #jsonString} of those chars). */
     static void plainJson(RowBuffer out, byte[] in, int start, int end) {
-        out.ensure(2 * (end - start) + 2);
-        byte[] a = out.array();
-        int pos = out.size();
-        a[pos++] = '"';
-        for (int i = start; i < end; i++) {
-            byte b = in[i];
-            if (b == '\'') {
-                a[pos++] = '\\';
-            }
-            a[pos++] = b;
-        }
-        a[pos++] = '"';
-        out.setSize(pos);
+        out.put((byte) '"');
+        plain(out, in, start, end);
+        out.put((byte) '"');
     }
 
     static void jsonString(RowBuffer out, String s) {
