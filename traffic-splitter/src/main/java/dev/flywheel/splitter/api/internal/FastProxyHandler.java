@@ -62,9 +62,8 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
     /** Between a socket read's first message and its channelReadComplete. */
     private boolean inReadBatch;
     private ResponseWriter.StreamWriter activeStream;
-    /** The proxy request whose body is being gathered, with its route; null when none. */
+    /** The proxy request whose body is being gathered; null when none. */
     private HttpRequest capturing;
-    private Route capturingRoute;
     private CompositeByteBuf body;
     /** The captured request's token was refused at its head: its body is read and dropped, then this is the answer. */
     private ProxyException refused;
@@ -138,7 +137,6 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
             held.poll();
             HttpRequest request = (HttpRequest) msg;
             capturing = request;
-            capturingRoute = route;
             body = ctx.alloc().compositeBuffer(1024);
             var auth = authenticator.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), Role.CLIENT);
             refused = auth.allowed() ? null : new ProxyException(auth.status(), "Authorization", "unauthorized", auth.message(), null);
@@ -190,7 +188,7 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
             respond(ctx, request.protocolVersion(), HttpUtil.isKeepAlive(request), ResponseWriter.error(proxy, e), null);
             return;
         }
-        Route route = capturingRoute;
+        Route route = route(request);
         byte[] bytes = ByteBufUtil.getBytes(body);
         stopCapturing();
         busy = true;
@@ -203,7 +201,6 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
             body = null;
         }
         capturing = null;
-        capturingRoute = null;
         refused = null;
     }
 
