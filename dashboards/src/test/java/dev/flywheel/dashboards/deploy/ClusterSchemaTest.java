@@ -30,8 +30,7 @@ class ClusterSchemaTest {
     @Test
     void committedSchemaIsExactlyTheGeneratorsOutput() throws IOException {
         assertEquals(ClusterSchema.render(ClusterSchema.DEFAULT_DATABASE, ClusterSchema.DEFAULT_CLUSTER), committed(),
-                "infra/deploy/clickhouse-cluster/schema.sql is generated; regenerate it with FLYWHEEL_REBUILD=1 ./run main "
-                        + "contracts dev.flywheel.contracts.clickhouse.ClusterSchema > infra/deploy/clickhouse-cluster/schema.sql");
+                "infra/deploy/clickhouse-cluster/schema.sql is generated; regenerate it with the command in the README.md beside it");
     }
 
     @Test
