@@ -9,6 +9,7 @@ import dev.flywheel.contracts.clickhouse.Migrator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 class ClusterDdlTest {
     private static final String EVENTS = """
@@ -63,14 +64,14 @@ class ClusterDdlTest {
         var engine = new MigrationStatement.Engine("SummingMergeTree", "(a, b)");
         assertEquals("ReplicatedSummingMergeTree('/p', '{replica}', (a, b))", engine.replicated("/p", "{replica}").toString());
         assertEquals("ReplicatedMergeTree('/p', 'r')", new MigrationStatement.Engine("MergeTree", "").replicated("/p", "r").toString());
-        assertThrows(IllegalArgumentException.class, () -> new MigrationStatement.Engine("Log", "").replicated("/p", "r"));
+        assertRejectedNaming("engine Log", () -> new MigrationStatement.Engine("Log", "").replicated("/p", "r"));
     }
 
     @Test
     void singleColumnSortingKeyFollowedBySettingsStillGivesTheShardingKey() {
         String out = render(Map.of(), RUNS + "\nSETTINGS index_granularity = 8192");
         assertTrue(out.contains("cityHash64(run_id)"), out);
-        assertThrows(IllegalArgumentException.class, () -> render(Map.of(), """
+        assertRejectedNaming("table daily", () -> render(Map.of(), """
                 CREATE TABLE IF NOT EXISTS ${db}.daily (ts DateTime) ENGINE = MergeTree()
                 ORDER BY toDate(ts)"""));
     }
@@ -115,12 +116,18 @@ class ClusterDdlTest {
 
     @Test
     void unknownStatementsAndTablesAreErrorsNotSilentlyDropped() {
-        assertThrows(IllegalArgumentException.class, () -> render(Map.of(), "DROP TABLE ${db}.events"));
-        assertThrows(IllegalArgumentException.class, () -> render(Map.of(), "ALTER TABLE ${db}.events MODIFY ORDER BY x"));
-        assertThrows(IllegalArgumentException.class, () -> render(Map.of(), "ALTER TABLE ${db}.missing ADD COLUMN x String"));
-        assertThrows(IllegalArgumentException.class, () -> render(Map.of(), EVENTS, EVENTS));
-        assertThrows(IllegalArgumentException.class, () -> render(Map.of(),
+        assertRejectedNaming("DROP TABLE ${db}.events", () -> render(Map.of(), "DROP TABLE ${db}.events"));
+        assertRejectedNaming("MODIFY ORDER BY x", () -> render(Map.of(), "ALTER TABLE ${db}.events MODIFY ORDER BY x"));
+        assertRejectedNaming("table missing", () -> render(Map.of(), "ALTER TABLE ${db}.missing ADD COLUMN x String"));
+        assertRejectedNaming("table events a second time", () -> render(Map.of(), EVENTS, EVENTS));
+        assertRejectedNaming("table m: engine Memory", () -> render(Map.of(),
                 "CREATE TABLE IF NOT EXISTS ${db}.m (x String) ENGINE = Memory()"));
-        assertThrows(IllegalArgumentException.class, () -> new ClusterDdl("bad-name", "c1", Map.of()));
+        assertRejectedNaming("'bad-name'", () -> new ClusterDdl("bad-name", "c1", Map.of()));
+    }
+
+    /** Throws IllegalArgumentException whose message names what was wrong ({@code named}). */
+    private static void assertRejectedNaming(String named, Executable call) {
+        var e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(named), "message should name " + named + ": " + e.getMessage());
     }
 }
