@@ -22,7 +22,6 @@ final class FeedbackStream {
     private static final SerializedString KIND = new SerializedString("kind");
     private static final SerializedString VALUE = new SerializedString("value");
     private static final SerializedString COMMENT = new SerializedString("comment");
-    private static final SerializedString ATTRIBUTES = new SerializedString("attributes");
     private static final Set<String> KNOWN = Set.of("event_id", "ts", "request_id", "unit_id", "kind", "value", "comment", "attributes");
     // Indexes into KINDS: the order of FeedbackKind's constants.
     private static final int THUMBS = 0, RATING = 1, CONVERSION = 2, METRIC = 3, COMMENT_KIND = 4;
@@ -59,10 +58,7 @@ final class FeedbackStream {
             boolean blank = JsonStream.textBlank(p, value, out);
             check(kind != COMMENT_KIND || !blank);
             Tsv.tab(out);
-            field(p, ATTRIBUTES, KNOWN);
-            JsonStream.attributes(p, out);
-            Tsv.newline(out);
-            JsonStream.end(p, KNOWN);
+            JsonStream.attributesLast(p, KNOWN, out);
             return ts;
         } catch (JsonStream.Decline d) {
             return JsonStream.DECLINED;

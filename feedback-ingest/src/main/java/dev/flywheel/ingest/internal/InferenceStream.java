@@ -34,7 +34,6 @@ final class InferenceStream {
     private static final SerializedString COST = new SerializedString("cost");
     private static final SerializedString STATUS = new SerializedString("status");
     private static final SerializedString ERROR = new SerializedString("error");
-    private static final SerializedString ATTRIBUTES = new SerializedString("attributes");
     private static final Set<String> KNOWN = Set.of("event_id", "ts", "experiment_id", "variant_id", "ramp_stage", "unit_id", "model",
             "adapter_id", "prompt", "completion", "finish_reason", "prompt_tokens", "completion_tokens", "ttft_ms", "latency_ms", "cost",
             "status", "error", "attributes");
@@ -61,12 +60,8 @@ final class InferenceStream {
             field(p, PROMPT, KNOWN);
             JsonStream.prompt(p, value, out);
             Tsv.tab(out);
-            field(p, COMPLETION, KNOWN);
-            JsonStream.text(p, value, out);
-            Tsv.tab(out);
-            field(p, FINISH_REASON, KNOWN);
-            JsonStream.text(p, value, out);
-            Tsv.tab(out);
+            JsonStream.textColumn(p, COMPLETION, KNOWN, value, out);
+            JsonStream.textColumn(p, FINISH_REASON, KNOWN, value, out);
             field(p, PROMPT_TOKENS, KNOWN);
             long promptTokens = JsonStream.int64(p);
             check(promptTokens >= 0);
@@ -84,13 +79,8 @@ final class InferenceStream {
             field(p, STATUS, KNOWN);
             JsonStream.wire(p, out, STATUSES);
             Tsv.tab(out);
-            field(p, ERROR, KNOWN);
-            JsonStream.text(p, value, out);
-            Tsv.tab(out);
-            field(p, ATTRIBUTES, KNOWN);
-            JsonStream.attributes(p, out);
-            Tsv.newline(out);
-            JsonStream.end(p, KNOWN);
+            JsonStream.textColumn(p, ERROR, KNOWN, value, out);
+            JsonStream.attributesLast(p, KNOWN, out);
             return ts;
         } catch (JsonStream.Decline d) {
             return JsonStream.DECLINED;

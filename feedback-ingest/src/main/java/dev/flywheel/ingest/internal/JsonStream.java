@@ -92,6 +92,7 @@ final class JsonStream {
 
     private static final SerializedString EVENT_ID = new SerializedString("event_id");
     private static final SerializedString TS = new SerializedString("ts");
+    private static final SerializedString ATTRIBUTES = new SerializedString("attributes");
 
     /**
      * Opens an event and writes the columns every event type starts with, in the codec's field order: {@code event_id},
@@ -118,6 +119,24 @@ final class JsonStream {
         int r = id(p, in, out, optional);
         Tsv.tab(out);
         return r;
+    }
+
+    /** One text column: the field {@code name}, its value as {@link #text} writes it, and the tab after it. */
+    static void textColumn(JsonParser p, SerializedString name, Set<String> known, byte[] in, RowBuffer out) throws IOException {
+        field(p, name, known);
+        text(p, in, out);
+        Tsv.tab(out);
+    }
+
+    /**
+     * The last column of an inference or feedback row: the field {@code attributes} as {@link #attributes} writes it,
+     * the row's newline, then the rest of the event ({@link #end}).
+     */
+    static void attributesLast(JsonParser p, Set<String> known, RowBuffer out) throws IOException {
+        field(p, ATTRIBUTES, known);
+        attributes(p, out);
+        Tsv.newline(out);
+        end(p, known);
     }
 
     static void start(JsonParser p) throws IOException {

@@ -68,9 +68,7 @@ final class ScoreStream {
             int status = JsonStream.wire(p, out, STATUSES);
             check(status != OK || Double.isFinite(score));
             Tsv.tab(out);
-            field(p, DETAIL, KNOWN);
-            JsonStream.text(p, value, out);
-            Tsv.tab(out);
+            JsonStream.textColumn(p, DETAIL, KNOWN, value, out);
             field(p, LATENCY_MS, KNOWN);
             Tsv.decimal(out, JsonStream.nonNegative(p));
             Tsv.newline(out);
