@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The generator over the shipped migrations (the committed file is compared byte for byte in dashboards' ClusterSchemaTest). */
+/**
+ * The generator over the shipped migrations. Determinism across runs is checked by dashboards' ClusterSchemaTest, which
+ * compares this JVM's output byte for byte with the committed file, generated in another JVM (other Map.of order).
+ */
 class ClusterSchemaRenderTest {
 
     @Test
@@ -27,11 +30,5 @@ class ClusterSchemaRenderTest {
         assertFalse(newest.contains("-- V028__"), newest);
         assertFalse(newest.contains("inference_events_local ON CLUSTER"), newest);
         assertTrue(newest.contains("CREATE DATABASE IF NOT EXISTS flywheel ON CLUSTER flywheel_cluster;"), newest);
-    }
-
-    @Test
-    void renderingIsDeterministic() {
-        assertEquals(ClusterSchema.render(ClusterSchema.DEFAULT_DATABASE, ClusterSchema.DEFAULT_CLUSTER),
-                ClusterSchema.render(ClusterSchema.DEFAULT_DATABASE, ClusterSchema.DEFAULT_CLUSTER));
     }
 }
