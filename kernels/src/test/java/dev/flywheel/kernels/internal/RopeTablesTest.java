@@ -3,8 +3,10 @@ package dev.flywheel.kernels.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * The rope agreement test computes each (headDim, pos) once per kernels instance, so it never reads a
@@ -41,9 +43,15 @@ class RopeTablesTest {
     @Test
     void invalidArgumentsAreRejectedBeforeAnythingIsCached() {
         RopeTables tables = new RopeTables();
-        assertThrows(IllegalArgumentException.class, () -> tables.at(3, 0, 10000f));
-        assertThrows(IllegalArgumentException.class, () -> tables.at(4, -1, 10000f));
-        assertThrows(IllegalArgumentException.class, () -> tables.at(4, 0, Float.NaN));
-        assertThrows(IllegalArgumentException.class, () -> tables.at(3, 1, 10000f)); // still rejected on a second look
+        assertRejectedNaming("headDim", () -> tables.at(3, 0, 10000f));
+        assertRejectedNaming("pos", () -> tables.at(4, -1, 10000f));
+        assertRejectedNaming("theta", () -> tables.at(4, 0, Float.NaN));
+        assertRejectedNaming("headDim", () -> tables.at(3, 1, 10000f)); // still rejected on a second look
+    }
+
+    /** Throws IllegalArgumentException whose message names the argument that was wrong. */
+    private static void assertRejectedNaming(String field, Executable call) {
+        var e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().startsWith(field + " "), "message should name " + field + ": " + e.getMessage());
     }
 }
