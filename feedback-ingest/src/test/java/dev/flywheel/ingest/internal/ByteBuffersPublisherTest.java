@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Flow;
@@ -90,6 +91,29 @@ class ByteBuffersPublisherTest {
         }
         assertEquals(5, first.position(), "the caller's buffers are not moved");
         assertEquals(a.length - 5, first.limit());
+    }
+
+    @Test
+    void itemsAreViewsOfTheCallersArrayNotCopies() {
+        byte[] a = new byte[2 * ByteBuffersPublisher.SLICE + 1];
+        ByteBuffersPublisher publisher = new ByteBuffersPublisher(List.of(ByteBuffer.wrap(a)));
+        List<ByteBuffer> received = new ArrayList<>();
+        Collector keeping = new Collector(Integer.MAX_VALUE) {
+            @Override
+            public void onNext(ByteBuffer item) {
+                received.add(item);
+            }
+        };
+        publisher.subscribe(keeping);
+        assertTrue(keeping.completed);
+        assertEquals(3, received.size());
+        a[0] = 1; // after delivery: a view sees it, a copy (such as ofByteArray's 16 KiB buffers) would not
+        a[ByteBuffersPublisher.SLICE] = 2;
+        a[a.length - 1] = 3;
+        assertEquals(1, received.get(0).get(0));
+        assertEquals(2, received.get(1).get(0));
+        assertEquals(3, received.get(2).get(0));
+        assertTrue(received.get(0).isReadOnly());
     }
 
     @Test
