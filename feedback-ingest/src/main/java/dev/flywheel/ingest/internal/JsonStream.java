@@ -96,7 +96,7 @@ final class JsonStream {
 
     /**
      * Opens an event and writes the columns every event type starts with, in the codec's field order: {@code event_id},
-     * then {@code ts} twice (DateTime64 and epoch ms). Returns ts.
+     * then {@code ts} twice (the DateTime column in unix seconds, and ts_ms in epoch ms). Returns ts.
      */
     static long begin(JsonParser p, byte[] in, RowBuffer out, Set<String> known) throws IOException {
         p.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER); // correctly rounded like the JDK's, ~3x faster
