@@ -136,7 +136,7 @@ final class CudaKernels implements Kernels {
 
     @Override
     public void rope(float[] x, int off, int nHeads, int headDim, int pos, float theta) {
-        new RopeTable(headDim, pos, theta); // validates headDim, pos and theta the same way as the CPU kernels
+        RopeTable.checkedHalf(headDim, pos, theta); // the CPU kernels' checks, without computing a table the GPU does not use
         ShapeChecks.range("x", x, off, (long) nHeads * headDim);
         try {
             check("fw_cuda_rope", (int) rope.invokeExact(Downcalls.at(x, off), nHeads, headDim, pos, theta));

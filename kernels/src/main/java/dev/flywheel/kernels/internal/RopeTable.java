@@ -17,7 +17,8 @@ record RopeTable(float[] cos, float[] sin) {
         }
     }
 
-    private static int checkedHalf(int headDim, int pos, float theta) {
+    /** headDim / 2, after checking the arguments (also used alone by kernels that compute the angles elsewhere). */
+    static int checkedHalf(int headDim, int pos, float theta) {
         if (headDim <= 0 || headDim % 2 != 0) {
             throw new IllegalArgumentException("headDim must be positive and even, got " + headDim);
         }
