@@ -1,5 +1,6 @@
 package dev.flywheel.ingest.sink;
 
+import dev.flywheel.contracts.clickhouse.Migrator;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.flywheel.contracts.events.EventCodec;
@@ -106,7 +107,7 @@ final class SinkHarness {
 
     long query(String sql) throws SQLException {
         try (Connection c = services.clickhouseConnections().open(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql.replace("${db}", services.clickhouse().database()))) {
+             ResultSet rs = s.executeQuery(Migrator.qualify(sql, services.clickhouse().database()))) {
             rs.next();
             return rs.getLong(1);
         }
@@ -114,7 +115,7 @@ final class SinkHarness {
 
     String queryString(String sql) throws SQLException {
         try (Connection c = services.clickhouseConnections().open(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql.replace("${db}", services.clickhouse().database()))) {
+             ResultSet rs = s.executeQuery(Migrator.qualify(sql, services.clickhouse().database()))) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
