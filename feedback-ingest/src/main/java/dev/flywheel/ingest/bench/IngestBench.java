@@ -104,11 +104,18 @@ public final class IngestBench {
             sinkThreads.add(Thread.ofPlatform().name("bench-sink-" + i).start(sink));
         }
         Thread.sleep(3000); // let the group form, so that ours is not charged for the join
+        // The generated records (~0.9 GB on the heap, held to the end for the peer) are the bench's, not the sink's:
+        // tenure them now, so that young collections in the measured window do not copy them (a full GC with Parallel).
+        System.gc();
         String loadBefore = loadAverage();
+        long cpuBefore = processCpuNanos(), gcBefore = gcPauseMillis();
         long start = System.currentTimeMillis();
         Thread producer = produce(records, true);
         long visibleAt = awaitRows(CH, ns, List.of("inference_events", "feedback_events", "score_events"), n, Duration.ofMinutes(5));
         String loadAfter = loadAverage();
+        // This JVM's CPU (producer, both sinks, GC) and collector time in the measured window: the share of the box's
+        // 2 cores that the bench process itself takes, next to ClickHouse's and Kafka's.
+        double jvmCpu = (processCpuNanos() - cpuBefore) / 1e9, gcSeconds = (gcPauseMillis() - gcBefore) / 1000.0;
         producer.join();
         sinks.forEach(SinkLoop::stop);
         for (Thread t : sinkThreads) {
@@ -130,6 +137,7 @@ public final class IngestBench {
         long lost = n - distinct;
         System.out.printf("ours: %.1f s, %.0f events/s, visible delay p50 %d ms p99 %d ms, rows %d (raw %d), duplicates %d, lost %d%n",
                 seconds, ours, p50, p99, finalRows, raw, duplicates, lost);
+        System.out.printf("  bench JVM in the window: %.1f CPU-s (producer + sinks + GC), collections %.2f s%n", jvmCpu, gcSeconds);
 
         for (var t : metrics.registry().find("ingest.insert").tag("outcome", "ok").timers()) {
             System.out.printf("  inserts into %s: %d, mean %.0f ms, max %.0f ms, total %.1f s%n", t.getId().getTag("table"), t.count(),
@@ -157,9 +165,9 @@ public final class IngestBench {
             System.out.println("cleanup incomplete: " + e.getMessage());
         }
         System.out.printf(java.util.Locale.ROOT, "BENCH ingest {\"events\":%d,\"events_per_s\":%.0f,\"p99_visible_ms\":%d,\"p50_visible_ms\":%d,%s,"
-                + "\"duplicates\":%d,\"lost\":%d,\"avg_event_bytes\":%d,\"consumers\":%d,\"load_before\":\"%s\",\"load_after\":\"%s\","
+                + "\"duplicates\":%d,\"lost\":%d,\"avg_event_bytes\":%d,\"consumers\":%d,\"jvm_cpu_s\":%.1f,\"gc_s\":%.2f,\"load_before\":\"%s\",\"load_after\":\"%s\","
                 + "\"machine\":\"2-core dev VM, Kafka + ClickHouse on the same box\"}%n",
-                n, ours, p99, p50, peerJson, duplicates, lost, bytes / n, config.consumerThreads(), loadBefore, loadAfter);
+                n, ours, p99, p50, peerJson, duplicates, lost, bytes / n, config.consumerThreads(), jvmCpu, gcSeconds, loadBefore, loadAfter);
         System.exit(0);
     }
 
@@ -274,6 +282,21 @@ public final class IngestBench {
         } catch (java.io.IOException e) {
             return "unknown";
         }
+    }
+
+    /** CPU time of this process (all threads, GC included), ns; -1 where the platform does not say. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    /** Total time of every collector so far, ms (with Parallel: the stop-the-world pauses). */
+    static long gcPauseMillis() {
+        long sum = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
     }
 
     private static String env(String name, String fallback) {
