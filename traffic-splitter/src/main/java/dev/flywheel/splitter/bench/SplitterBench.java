@@ -12,8 +12,6 @@ import dev.flywheel.splitter.experiments.MetricSpec;
 import dev.flywheel.splitter.experiments.RampStage;
 import dev.flywheel.splitter.experiments.Unit;
 import dev.flywheel.splitter.experiments.Variant;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,16 +36,27 @@ import org.apache.kafka.clients.admin.Admin;
  * part only, for quick checks; the BENCH line then has assignments_per_s alone) stub=netty ({@link InstantBackend};
  * jdk: the {@link StubBackend} on com.sun.net.httpserver with four threads, as measured before 2026-12-05)
  * client=jdk (32 platform threads on the JDK HttpClient, as in every figure so far; netty: {@link NettyLoad}, one
- * event loop thread, which leaves the two cores to the paths measured: the direct path then runs 38–72k req/s flat out).
+ * event loop thread, which leaves the two cores to the paths measured: the direct path then runs 38–72k req/s flat out)
+ * rounds=5 (the paced phases alternate between the paths in this many rounds of seconds/rounds, pooled per path; 1:
+ * one block each, direct first, as before 2026-12-05 evening) splitter=process (the splitter in a JVM of its own, {@link SplitterProcess}, with the options splitter_jvm, default
+ * {@value #SPLITTER_JVM}; inproc: inside the bench JVM, as measured before 2026-12-05 evening).
  */
 public final class SplitterBench {
     private static final String ADMIN = "bench-admin-token-0123456789";
     private static final String CLIENT = "bench-client-token-0123456789";
     private static final String BODY = "{\"model\":\"base\",\"messages\":[{\"role\":\"user\",\"content\":\"What is 12+30?\"}],\"max_tokens\":8}";
 
+    /**
+     * The splitter JVM's options by default: the generational ZGC (pauses well under a millisecond; a young
+     * collection of ParallelGC took 15–30 ms on this VM, which at 2,000 req/s and 32 connections holds back about
+     * 1 % of the requests, exactly the p99) and a fixed heap, so the figures do not depend on heap growth.
+     */
+    static final String SPLITTER_JVM = "-XX:+UseZGC -Xms512m -Xmx512m -XX:+AlwaysPreTouch";
+
     private SplitterBench() {}
 
-    record LoadResult(double rps, double p50Ms, double p99Ms, long errors) {
+    /** One path's requests: every latency (µs, sorted), the seconds they took and the failed requests. */
+    record LoadResult(long[] sortedUs, double elapsedS, long errors) {
         /** Merges the workers' latencies (µs; the first {@code counts[w]} of {@code latenciesUs[w]} are filled). */
         static LoadResult of(long[][] latenciesUs, int[] counts, double elapsedS, long errors) {
             long[] all = new long[Arrays.stream(counts).sum()];
@@ -57,9 +66,31 @@ public final class SplitterBench {
                 pos += counts[w];
             }
             Arrays.sort(all);
-            double p50 = all.length == 0 ? 0 : all[(int) (all.length * 0.50)] / 1000.0;
-            double p99 = all.length == 0 ? 0 : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1000.0;
-            return new LoadResult(all.length / elapsedS, p50, p99, errors);
+            return new LoadResult(all, elapsedS, errors);
+        }
+
+        /** Pools rounds of the same path: all their requests over their summed time. */
+        static LoadResult pool(List<LoadResult> rounds) {
+            long[][] parts = rounds.stream().map(LoadResult::sortedUs).toArray(long[][]::new);
+            int[] counts = Arrays.stream(parts).mapToInt(a -> a.length).toArray();
+            return of(parts, counts, rounds.stream().mapToDouble(LoadResult::elapsedS).sum(),
+                    rounds.stream().mapToLong(LoadResult::errors).sum());
+        }
+
+        double rps() {
+            return sortedUs.length / elapsedS;
+        }
+
+        double p50Ms() {
+            return quantileMs(0.50);
+        }
+
+        double p99Ms() {
+            return quantileMs(0.99);
+        }
+
+        private double quantileMs(double q) {
+            return sortedUs.length == 0 ? 0 : sortedUs[Math.min(sortedUs.length - 1, (int) (sortedUs.length * q))] / 1000.0;
         }
     }
 
@@ -73,14 +104,19 @@ public final class SplitterBench {
         // Before any logger exists: warnings only, so debug logging does not distort the numbers.
         System.setProperty("logback.configurationFile", "dev/flywheel/splitter/bench/bench-logback.xml");
         Map<String, String> opts = new java.util.HashMap<>(Map.of("rate", "2000", "concurrency", "32", "seconds", "10",
-                "kafka", "127.0.0.1:19092", "proxy", "true", "stub", "netty", "client", "jdk"));
+                "kafka", "127.0.0.1:19092", "proxy", "true", "stub", "netty", "client", "jdk", "splitter", "process",
+                "splitter_jvm", SPLITTER_JVM, "rounds", "5"));
         for (String a : args) {
             String[] kv = a.split("=", 2);
+            if (kv.length != 2 || !opts.containsKey(kv[0])) {
+                throw new IllegalArgumentException("expected NAME=VALUE with NAME one of " + new java.util.TreeSet<>(opts.keySet()) + ", got '" + a + "'");
+            }
             opts.put(kv[0], kv[1]);
         }
         int rate = Integer.parseInt(opts.get("rate"));
         int concurrency = Integer.parseInt(opts.get("concurrency"));
         int seconds = Integer.parseInt(opts.get("seconds"));
+        int rounds = Integer.parseInt(opts.get("rounds"));
         boolean jdkClient = "jdk".equals(opts.get("client"));
 
         double assignmentsPerS = assignmentsPerSecond();
@@ -97,16 +133,18 @@ public final class SplitterBench {
         StubBackend jdk = jdkStub ? new StubBackend(false, false, 4) : null;
         InstantBackend instant = jdkStub ? null : new InstantBackend();
         URI stubUrl = jdkStub ? jdk.url() : instant.url();
+        Map<String, String> props = Map.of(
+                "flywheel.kafka.bootstrap-servers", opts.get("kafka"),
+                "flywheel.topics.prefix", prefix,
+                "flywheel.auth.admin-tokens", ADMIN,
+                "flywheel.auth.client-tokens", CLIENT,
+                "flywheel.splitter.default-backend-url", stubUrl.toString());
+        boolean ownProcess = "process".equals(opts.get("splitter"));
+        List<String> childJvm = List.of(opts.get("splitter_jvm").trim().split("\\s+"));
         try (AutoCloseable stub = jdkStub ? jdk : instant;
-             EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                     "micronaut.server.port", -1,
-                     "flywheel.kafka.bootstrap-servers", opts.get("kafka"),
-                     "flywheel.topics.prefix", prefix,
-                     "flywheel.auth.admin-tokens", List.of(ADMIN),
-                     "flywheel.auth.client-tokens", List.of(CLIENT),
-                     "flywheel.splitter.default-backend-url", stubUrl.toString()))) {
+             Splitter server = ownProcess ? Splitter.process(childJvm, props) : Splitter.inProcess(props)) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            URI splitter = URI.create("http://127.0.0.1:" + server.getPort());
+            URI splitter = server.url();
             setUpExperiment(http, splitter, stubUrl);
             URI direct = URI.create(stubUrl + "/v1/chat/completions");
             URI proxied = URI.create(splitter + "/v1/chat/completions");
@@ -116,8 +154,19 @@ public final class SplitterBench {
                             BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8), c, r, s);
             load.run(direct, concurrency, rate, 3); // warm-up both paths (JIT, connections)
             load.run(proxied, concurrency, rate, 5);
-            LoadResult d = load.run(direct, concurrency, rate, seconds);
-            LoadResult p = load.run(proxied, concurrency, rate, seconds);
+            // The paced phases in alternating rounds (direct, proxied, proxied, direct, ...) of seconds/rounds each, pooled
+            // per path: both paths then sample the same stretch of the machine's background noise (a shared VM whose
+            // load drifts over seconds) instead of one path getting the first ten seconds and the other the next.
+            List<LoadResult> dRounds = new ArrayList<>();
+            List<LoadResult> pRounds = new ArrayList<>();
+            int roundSeconds = Math.max(1, seconds / rounds);
+            for (int r = 0; r < rounds; r++) {
+                boolean directFirst = r % 2 == 0;
+                (directFirst ? dRounds : pRounds).add(load.run(directFirst ? direct : proxied, concurrency, rate, roundSeconds));
+                (directFirst ? pRounds : dRounds).add(load.run(directFirst ? proxied : direct, concurrency, rate, roundSeconds));
+            }
+            LoadResult d = LoadResult.pool(dRounds);
+            LoadResult p = LoadResult.pool(pRounds);
             print("direct  (paced)", d);
             print("proxied (paced)", p);
             LoadResult dMax = load.run(direct, concurrency, 0, seconds / 2 + 1);
@@ -131,10 +180,11 @@ public final class SplitterBench {
                             + "\"offered_rps\":%d,\"concurrency\":%d,\"direct_rps\":%.1f,\"proxied_rps\":%.1f,"
                             + "\"direct_p50_ms\":%.3f,\"direct_p99_ms\":%.3f,\"proxied_p50_ms\":%.3f,\"proxied_p99_ms\":%.3f,"
                             + "\"errors\":%d,\"saturation_direct_rps\":%.1f,\"saturation_proxied_rps\":%.1f,\"saturation_ratio\":%.3f,"
-                            + "\"stub\":\"%s\",\"client\":\"%s\",\"cores\":%d}",
+                            + "\"stub\":\"%s\",\"client\":\"%s\",\"splitter\":\"%s\",\"rounds\":%d,\"cores\":%d}",
                     assignmentsPerS, p.p50Ms() - d.p50Ms(), p.p99Ms() - d.p99Ms(), ratio, rate, concurrency, d.rps(), p.rps(),
                     d.p50Ms(), d.p99Ms(), p.p50Ms(), p.p99Ms(), d.errors() + p.errors() + dMax.errors() + pMax.errors(),
                     dMax.rps(), pMax.rps(), pMax.rps() / dMax.rps(), jdkStub ? "jdk" : "netty", jdkClient ? "jdk" : "netty",
+                    ownProcess ? "process" : "in-process", rounds,
                     Runtime.getRuntime().availableProcessors());
         }
         deleteTopics(opts.get("kafka"), prefix);
