@@ -40,6 +40,9 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,6 +64,9 @@ public final class NettyTransport implements BackendTransport {
     private final int maxAnswerBytes;
     private final int maxIdlePerBackend;
     private final MultiThreadIoEventLoopGroup ownLoop;
+    /** The lookup threads this transport owns, shut down by {@link #close} (null when the caller gave its own). */
+    private final ExecutorService ownResolving;
+    private final OffLoopResolver resolver;
     /** Idle connections by "host:port", per event loop thread. */
     private final FastThreadLocal<Map<String, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
         @Override
@@ -70,6 +76,11 @@ public final class NettyTransport implements BackendTransport {
     };
 
     public NettyTransport(BackendTransport fallback, Duration connectTimeout, int maxAnswerBytes, int maxIdlePerBackend) {
+        this(fallback, connectTimeout, maxAnswerBytes, maxIdlePerBackend, null);
+    }
+
+    /** {@code resolving} looks up backend host names (never on an event loop); null: a cached pool of this transport's own. */
+    NettyTransport(BackendTransport fallback, Duration connectTimeout, int maxAnswerBytes, int maxIdlePerBackend, Executor resolving) {
         if (maxAnswerBytes < 1 || maxIdlePerBackend < 1) {
             throw new IllegalArgumentException("maxAnswerBytes and maxIdlePerBackend must be >= 1");
         }
@@ -78,6 +89,8 @@ public final class NettyTransport implements BackendTransport {
         this.maxAnswerBytes = maxAnswerBytes;
         this.maxIdlePerBackend = maxIdlePerBackend;
         this.ownLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("backend-transport", true), NioIoHandler.newFactory());
+        this.ownResolving = resolving == null ? Executors.newCachedThreadPool(new DefaultThreadFactory("backend-dns", true)) : null;
+        this.resolver = new OffLoopResolver(resolving == null ? ownResolving : resolving);
     }
 
     /** One request in flight: what to send, where its answer goes, and whether it may be sent again. */
@@ -187,7 +200,7 @@ public final class NettyTransport implements BackendTransport {
 
     private void connect(Exchange ex) {
         String key = key(ex.endpoint);
-        new Bootstrap().group(ex.loop).channel(NioSocketChannel.class)
+        new Bootstrap().group(ex.loop).channel(NioSocketChannel.class).resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
@@ -365,5 +378,8 @@ public final class NettyTransport implements BackendTransport {
     @Override
     public void close() {
         ownLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        if (ownResolving != null) {
+            ownResolving.shutdownNow();
+        }
     }
 }

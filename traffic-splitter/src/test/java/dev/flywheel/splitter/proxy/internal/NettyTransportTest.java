@@ -1,6 +1,7 @@
 package dev.flywheel.splitter.proxy.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -96,6 +100,44 @@ class NettyTransportTest {
             var e = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
             assertInstanceOf(HttpTimeoutException.class, e.getCause());
         }
+    }
+
+    @Test
+    void aSlowHostNameLookupDoesNotHoldUpRequestsOnTheSameEventLoop() throws Exception {
+        CountDownLatch dnsAnswers = new CountDownLatch(1);
+        ExecutorService slowDns = Executors.newSingleThreadExecutor();
+        // every lookup waits for the test's go; the transport's one event loop must keep serving meanwhile
+        NettyTransport held = new NettyTransport(fallback, Duration.ofSeconds(2), 1 << 20, 4, lookup -> slowDns.execute(() -> {
+            try {
+                dnsAnswers.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lookup.run();
+        }));
+        try (StubBackend stub = new StubBackend(false)) {
+            int port = stub.url().getPort();
+            var byName = held.post(URI.create("http://localhost:" + port + "/v1/chat/completions"), Map.of(), chat("by-name"), TIMEOUT);
+            var byAddress = held.post(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"), Map.of(), chat("by-address"), TIMEOUT);
+            assertEquals(200, byAddress.get(30, TimeUnit.SECONDS).status());
+            assertFalse(byName.isDone(), "the lookup of 'localhost' is still held, so its request cannot have been sent");
+            dnsAnswers.countDown();
+            try {
+                byName.get(30, TimeUnit.SECONDS); // localhost may not be the stub's address family here: done is enough
+            } catch (ExecutionException differentFamily) {
+                assertInstanceOf(ConnectException.class, differentFamily.getCause());
+            }
+        } finally {
+            held.close();
+            slowDns.shutdownNow();
+        }
+    }
+
+    @Test
+    void anUnknownHostFailsWithAnUnknownHostException() {
+        var f = transport.post(URI.create("http://no-such-backend.invalid/v1/completions"), Map.of(), chat("x"), TIMEOUT);
+        var e = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(java.net.UnknownHostException.class, e.getCause(), String.valueOf(e.getCause()));
     }
 
     @Test
