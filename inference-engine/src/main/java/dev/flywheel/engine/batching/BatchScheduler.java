@@ -37,6 +37,8 @@ public final class BatchScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchScheduler.class);
 
     private final ForwardPass model;
+    /** The previous step's logits, handed back to the model to write the next step's into (step thread only). */
+    private float[] lastLogits;
     private final KvBlockPool pool;
     private final SchedulerConfig config;
     private final int vocabSize;
@@ -157,7 +159,8 @@ public final class BatchScheduler implements AutoCloseable {
         lastBatchSize = n;
         float[] logits;
         try {
-            logits = model.forward(new StepBatch(feed, start, tables, adapters), pool);
+            logits = model.forward(new StepBatch(feed, start, tables, adapters), pool, lastLogits);
+            lastLogits = logits;
         } catch (RuntimeException e) {
             LOG.error("forward pass failed for a batch of {} sequences", n, e);
             failAll(running, e);

@@ -121,7 +121,16 @@ public final class LlamaModel implements AutoCloseable {
      * sequence's LAST fed token.
      */
     public float[] forward(StepBatch batch, KvCache kv) {
-        return step.run(batch, kv);
+        return step.run(batch, kv, null);
+    }
+
+    /**
+     * As {@link #forward(StepBatch, KvCache)}, writing the logits into {@code reuse} when it holds at
+     * least batch.size() * vocabSize floats (and returning it), else into a new array. A serving loop
+     * hands back the previous step's array: batch 32 of a 32000-token vocabulary is 4 MB a step.
+     */
+    public float[] forward(StepBatch batch, KvCache kv, float[] reuse) {
+        return step.run(batch, kv, reuse);
     }
 
     @Override

@@ -22,7 +22,7 @@ final class KvCheckingModel implements ForwardPass {
     }
 
     @Override
-    public float[] forward(StepBatch batch, KvCache kv) {
+    public float[] forward(StepBatch batch, KvCache kv, float[] reuse) {
         if (failNext != null) {
             RuntimeException e = failNext;
             failNext = null;

@@ -1,7 +1,6 @@
 package dev.flywheel.engine.model.internal;
 
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,7 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * set of threads: the calling thread and threads-1 workers claim parts until none is left. Each part
  * computes its rows with exactly the arithmetic the whole range would use, so results are bit-identical
  * to the single-threaded path. Workers are daemon threads started on first use and stopped after 30 s
- * idle, so a model that is never closed does not keep threads alive. Several callers may share it.
+ * idle, so a model that is never closed does not keep threads alive; between splits they spin briefly
+ * before parking ({@link SpinThenBlockQueue}). Several callers may share it.
  */
 public final class RowParallel implements AutoCloseable {
     /** The work of one part: rows [from, to), part index {@code part} (0 is the caller's). */
@@ -20,6 +20,12 @@ public final class RowParallel implements AutoCloseable {
     public interface Part {
         void run(int from, int to, int part);
     }
+
+    /**
+     * How long an idle worker polls for the next split before parking: covers the caller-only stretches
+     * between the meetings of one step (the gap between steps, sampling included, is longer and parks).
+     */
+    static final long SPIN_NANOS = 100_000;
 
     private final int threads;
     private final ThreadPoolExecutor workers;
@@ -34,7 +40,7 @@ public final class RowParallel implements AutoCloseable {
             this.workers = null;
         } else {
             AtomicInteger count = new AtomicInteger();
-            this.workers = new ThreadPoolExecutor(threads - 1, threads - 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            this.workers = new ThreadPoolExecutor(threads - 1, threads - 1, 30, TimeUnit.SECONDS, new SpinThenBlockQueue(SPIN_NANOS), r -> {
                 Thread t = new Thread(r, "engine-rows-" + count.incrementAndGet());
                 t.setDaemon(true);
                 return t;
@@ -101,6 +107,12 @@ public final class RowParallel implements AutoCloseable {
             workers.execute(claim);
         }
         claim.run();
+        // The rest is a worker's last part: spin for it a while rather than park, since parking and
+        // being woken again takes about as long as a part here.
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (finished.getCount() > 0 && System.nanoTime() - spinUntil < 0) {
+            Thread.onSpinWait();
+        }
         boolean interrupted = false;
         while (true) {
             try {

@@ -37,6 +37,13 @@ public final class StepForward {
      */
     static final long MIN_PARALLEL_WORK = 1L << 20;
     /**
+     * Attention is split from this many (cached position x dim) units a layer: each unit costs ~4x a
+     * matmul's multiply-add here (K/V rows read from a cache the step's weight sweep has evicted, a
+     * reduction per head and an exp per score; ~0.2 ms a layer at batch 32, positions ~48, one thread),
+     * so batch-32 decode splits it from about position 14 on.
+     */
+    static final long MIN_PARALLEL_ATTENTION = MIN_PARALLEL_WORK / 8;
+    /**
      * From this many SwiGLU elements on, the gate rows are split across threads: Math.exp is about 7 ns
      * here, so batch 32 of the dim-288 model (32 x 768 a layer) spends ~1 ms a step in this loop.
      */
@@ -91,19 +98,23 @@ public final class StepForward {
     /** Row segments sharing one adapter: rows [start[s], start[s+1]) use adapters[s] (null = base). */
     private record Segments(int[] start, LoraAdapter[] adapters, float[] scale) {}
 
-    public float[] run(StepBatch batch, KvCache kv) {
+    /**
+     * Runs the step and returns logits [batch.size(), vocab] of each sequence's last row, written into
+     * {@code logits} when it holds at least that many floats, else into a new array.
+     */
+    public float[] run(StepBatch batch, KvCache kv, float[] logits) {
         StepScratch s = scratch.pollFirst();
         if (s == null) {
             s = new StepScratch(c, QKV.length * rows.maxParts()); // a split's precut parts over q, k, v
         }
         try {
-            return run(batch, kv, s);
+            return run(batch, kv, s, logits);
         } finally {
             scratch.offerFirst(s);
         }
     }
 
-    private float[] run(StepBatch batch, KvCache kv, StepScratch s) {
+    private float[] run(StepBatch batch, KvCache kv, StepScratch s, float[] logits) {
         int seqs = batch.size();
         int n = batch.totalTokens();
         int dim = c.dim();
@@ -148,7 +159,7 @@ public final class StepForward {
             s.lastRow[q] = row - 1;
         }
         Segments segments = segments(batch);
-        boolean splitAttention = n > 1 && attentionWork >= MIN_PARALLEL_WORK;
+        boolean splitAttention = n > 1 && attentionWork >= MIN_PARALLEL_ATTENTION;
 
         float[] xb = s.xb, q = s.q, kRows = s.kRows, vRows = s.vRows, att = s.att, proj = s.proj, gate = s.gate, up = s.up;
         for (int l = 0; l < c.nLayers(); l++) {
@@ -207,8 +218,12 @@ public final class StepForward {
         for (int q2 = 0; q2 < seqs; q2++) {
             k.rmsnorm(last, q2 * dim, x, s.lastRow[q2] * dim, w.finalNorm(), dim, c.rmsEps());
         }
-        // The logits belong to the caller (the scheduler samples from them after the step), so they are fresh.
-        float[] logits = new float[seqs * c.vocabSize()];
+        // The logits belong to the caller, who may hand the same array back every step: a fresh one is
+        // 4 MB at batch 32 (vocab 32000), and zeroing it plus the page faults of new heap cost ~2.5 ms
+        // of a ~10 ms one-thread step (perf, 2026-12-05).
+        if (logits == null || logits.length < seqs * c.vocabSize()) {
+            logits = new float[seqs * c.vocabSize()];
+        }
         matmuls(new float[][] {logits}, last, seqs, new SplitMatrix[] {lmHead}, s);
         return logits;
     }
