@@ -44,8 +44,8 @@ public final class RampPolicy {
         List<String> reasons = new ArrayList<>();
         SampleRatioCheck srm = r.sampleRatio();
         if (srm.mismatch()) {
-            reasons.add(String.format("sample ratio mismatch: chi-square %.2f (df %d), p = %.2e < %.0e against the intended split",
-                    srm.chiSquare(), srm.degreesOfFreedom(), srm.pValue(), srm.threshold()));
+            reasons.add(String.format("sample ratio mismatch: sequential p = %.2e < %.0e against the intended split (chi-square %.2f, df %d)",
+                    srm.pValue(), srm.threshold(), srm.chiSquare(), srm.degreesOfFreedom()));
             return new Verdict(DecisionKind.PAUSE, reasons, numbers, "");
         }
         List<String> rollback = new ArrayList<>();
