@@ -22,7 +22,7 @@ enum { FW_F32 = 0, FW_BF16 = 1, FW_F16 = 2 };
 #define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
 /* Bumped whenever a signature below changes; NativeKernels refuses a library with another version. */
-int fw_abi_version(void) { return 5; }
+int fw_abi_version(void) { return 6; }
 
 /* 1 when the CPU has AVX2, FMA and F16C (the minimum these kernels use). */
 int fw_cpu_supported(void) {
@@ -375,6 +375,49 @@ void fw_softmax(float *x, int n) {
     }
     float inv = 1.f / sum;
     for (int i = 0; i < n; i++) x[i] *= inv;
+}
+
+/*
+ * e^x for 8 lanes, Cephes expf's method: x clamped to [-87.34, 88.38] (2^n stays a normal float),
+ * n = round(x / ln 2), r = x - n ln 2 in two parts, e^r by a degree-7 polynomial, times 2^n built in
+ * the exponent bits. Within ~2 ulp of the correctly rounded result over that range.
+ */
+AVX2_TARGET static inline __m256 exp256(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3365447505f)), _mm256_set1_ps(88.3762626647949f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.f)));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+/*
+ * SwiGLU in place (see Kernels.swiglu): gate[i] = gate[i] / (1 + e^-gate[i]) * up[i] for i < n.
+ * The tail goes through the same 8-lane code under a mask, so an element's result does not depend
+ * on where a range split puts it.
+ */
+AVX2_TARGET void fw_swiglu(float *gate, const float *up, int n) {
+    const __m256 one = _mm256_set1_ps(1.f);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 g = _mm256_loadu_ps(gate + i);
+        __m256 s = _mm256_div_ps(g, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), g))));
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(s, _mm256_loadu_ps(up + i)));
+    }
+    if (i < n) {
+        __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256 g = _mm256_maskload_ps(gate + i, mask);
+        __m256 s = _mm256_div_ps(g, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), g))));
+        _mm256_maskstore_ps(gate + i, mask, _mm256_mul_ps(s, _mm256_maskload_ps(up + i, mask)));
+    }
 }
 
 /*

@@ -40,6 +40,12 @@ public interface Kernels {
     void softmax(float[] x, int off, int n);
 
     /**
+     * SwiGLU in place: gate[off + i] = silu(gate[off + i]) * up[off + i] for i < n, where
+     * silu(g) = g / (1 + e^-g). Elementwise, so any split of a range gives the same values.
+     */
+    void swiglu(float[] gate, float[] up, int off, int n);
+
+    /**
      * Causal attention of one query token over a paged KV cache with grouped-query heads.
      * q: [nHeads, headDim] at qOff. The cache stores each token's K (and V) as kvDim = nKvHeads *
      * headDim floats at slot index s, i.e. kCache[s * kvDim ...]. Position p of this sequence lives in

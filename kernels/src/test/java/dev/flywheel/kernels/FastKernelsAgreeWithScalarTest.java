@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Tolerances. The implementations sum in different orders, so a dot product may differ by a few
  * float roundings of its terms: matmul and LoRA must agree within {@value #DOT_TOL} times the sum of
  * absolute products (sum_c |x_c * w_c|, computed with the reference on |x| and |W|), which is about
- * 170 ulps of that sum; elementwise ops (rmsnorm, rope, softmax) within {@value #ELEM_TOL} relative
+ * 170 ulps of that sum; elementwise ops (rmsnorm, rope, softmax, swiglu) within {@value #ELEM_TOL} relative
  * plus 1e-7 absolute; attention (inputs in [-1, 1]) within {@value #ATTN_TOL} absolute.
  */
 class FastKernelsAgreeWithScalarTest {
@@ -205,6 +205,39 @@ class FastKernelsAgreeWithScalarTest {
                 ref.rope(expected, 1, nHeads, headDim, pos, 10000f);
                 k.rope(actual, 1, nHeads, headDim, pos, 10000f);
                 assertWithin(expected, actual, TestMatrices.abs(x), ELEM_TOL, name + " rope headDim " + headDim + " pos " + pos);
+            }
+        }
+    }
+
+    /**
+     * Gates over [-90, 90] (beyond float exp's range on both sides, where e^-g overflows or vanishes)
+     * and typical ones over [-8, 8]; the fast exps are polynomial or SVML, so within {@value #ELEM_TOL}
+     * of silu(g) * up, not bit-equal. Native: every element also equals its value from a call over that
+     * element alone, since the engine's batch determinism needs a split of the range not to change it
+     * (the Vector API's results change once C2 compiles it, so it makes no such promise).
+     */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void swigluMatchesReferenceAndDoesNotDependOnTheRangeSplit(String name) {
+        Kernels k = BuildEnvironment.create(name);
+        SplittableRandom random = new SplittableRandom(16);
+        for (int n : new int[]{0, 1, 3, 7, 8, 9, 17, 33, 257, 1000}) {
+            for (double span : new double[]{8, 90}) {
+                float[] gate = TestMatrices.uniform(random, n + 3, -span, span);
+                float[] up = TestMatrices.uniform(random, n + 3, -2, 2);
+                float[] expected = gate.clone();
+                float[] actual = gate.clone();
+                ref.swiglu(expected, up, 3, n);
+                k.swiglu(actual, up, 3, n);
+                assertWithin(expected, actual, TestMatrices.abs(expected), ELEM_TOL, name + " swiglu n " + n + " span " + span);
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(gate[i], actual[i], name + ": elements before off stay untouched");
+                }
+                for (int i = 3; name.equals("native") && i < n + 3; i++) {
+                    float[] one = {gate[i]};
+                    k.swiglu(one, new float[] {up[i]}, 0, 1);
+                    assertEquals(one[0], actual[i], name + " swiglu element " + i + " of " + n + " vs alone");
+                }
             }
         }
     }

@@ -83,6 +83,16 @@ class ScalarReferenceTest {
     }
 
     @Test
+    void swigluIsGateTimesSigmoidOfGateTimesUp() {
+        // silu(0) = 0, silu(ln 3) = ln 3 * 3/4, silu(-ln 3) = -ln 3 / 4
+        float ln3 = (float) Math.log(3);
+        float[] gate = {7, 0, ln3, -ln3, 7};
+        float[] up = {9, 5, 2, -4, 9};
+        k.swiglu(gate, up, 1, 3);
+        assertArrayEquals(new float[]{7, 0, ln3 * 0.75f * 2, ln3 / 4 * 4, 7}, gate, 1e-6f);
+    }
+
+    @Test
     void attentionFollowsTheBlockTableAndSharesKvHeadsAcrossQueryGroups() {
         // 2 query heads on 1 kv head, headDim 2, blockSize 1; positions 0, 1 live in slots 2, 0.
         float[] k2 = new float[3 * 2];

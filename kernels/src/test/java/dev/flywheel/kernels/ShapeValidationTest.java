@@ -46,6 +46,9 @@ class ShapeValidationTest {
         assertRejected(() -> k.matmulTransposedAccumulate(new float[5], new float[4], 2, w), "dx");
         assertRejected(() -> k.rmsnorm(new float[4], 2, new float[4], 0, new float[4], 4, 1e-5f), "out");
         assertRejected(() -> k.softmax(new float[4], 1, 4), "x");
+        assertRejected(() -> k.swiglu(new float[4], new float[4], 1, 4), "gate");
+        assertRejected(() -> k.swiglu(new float[5], new float[4], 1, 4), "up");
+        assertRejected(() -> k.swiglu(new float[4], new float[4], 0, -1), "n");
         assertRejected(() -> k.rope(new float[8], 0, 2, 3, 0, 10000f), "headDim");
         assertRejected(() -> k.rope(new float[8], 0, 1, 4, -1, 10000f), "pos");
         LoraWeights lw = new LoraWeights(Matrix.of(new float[3], 1, 3), Matrix.of(new float[2], 2, 1));

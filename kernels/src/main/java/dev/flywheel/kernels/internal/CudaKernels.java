@@ -145,6 +145,15 @@ final class CudaKernels implements Kernels {
         }
     }
 
+    /**
+     * On the host, as the scalar reference: this binding copies per call, and one elementwise pass is
+     * not worth two copies (an engine keeping activations on the GPU would fuse it into its kernels).
+     */
+    @Override
+    public void swiglu(float[] gate, float[] up, int off, int n) {
+        Kernels.scalar().swiglu(gate, up, off, n);
+    }
+
     @Override
     public void softmax(float[] x, int off, int n) {
         ShapeChecks.positive("n", n);

@@ -20,7 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class NativeKernels implements Kernels {
     static final String LIBRARY = "libflywheel_kernels.so";
-    private static final int ABI_VERSION = 5;
+    private static final int ABI_VERSION = 6;
 
     /** Vector width of the matmul variant in use: 512 (AVX-512) or 256 (AVX2). */
     private final int bits;
@@ -30,6 +30,7 @@ public final class NativeKernels implements Kernels {
     private final MethodHandle rmsnorm;
     private final MethodHandle rope;
     private final MethodHandle softmax;
+    private final MethodHandle swiglu;
     private final MethodHandle attention;
     private final RopeTables ropeTables = new RopeTables();
 
@@ -45,6 +46,7 @@ public final class NativeKernels implements Kernels {
         this.rmsnorm = lib.function("fw_rmsnorm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_FLOAT), true);
         this.rope = lib.function("fw_rope", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true);
         this.softmax = lib.function("fw_softmax", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT), true);
+        this.swiglu = lib.function("fw_swiglu", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT), true);
         this.attention = lib.function("fw_attention", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
                 JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), true);
     }
@@ -169,6 +171,17 @@ public final class NativeKernels implements Kernels {
         ShapeChecks.range("x", x, off, (long) nHeads * headDim);
         try {
             rope.invokeExact(Downcalls.at(x, off), nHeads, headDim, MemorySegment.ofArray(table.cos()), MemorySegment.ofArray(table.sin()));
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t, "native kernel call");
+        }
+    }
+
+    /** 8-lane AVX2 with a polynomial exp (within ~2 ulp, see fw_swiglu); the tail under a mask. */
+    @Override
+    public void swiglu(float[] gate, float[] up, int off, int n) {
+        ShapeChecks.swiglu(gate, up, off, n);
+        try {
+            swiglu.invokeExact(Downcalls.at(gate, off), Downcalls.at(up, off), n);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t, "native kernel call");
         }

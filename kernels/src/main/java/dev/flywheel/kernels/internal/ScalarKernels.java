@@ -110,6 +110,15 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void swiglu(float[] gate, float[] up, int off, int n) {
+        ShapeChecks.swiglu(gate, up, off, n);
+        for (int i = off; i < off + n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+    }
+
+    @Override
     public void softmax(float[] x, int off, int n) {
         ShapeChecks.positive("n", n);
         ShapeChecks.range("x", x, off, n);

@@ -85,6 +85,12 @@ final class ShapeChecks {
         return n;
     }
 
+    static void swiglu(float[] gate, float[] up, int off, int n) {
+        nonNegative("n", n);
+        range("gate", gate, off, n);
+        range("up", up, off, n);
+    }
+
     static void range(String name, float[] a, int off, long n) {
         if (a == null) {
             throw new IllegalArgumentException(name + " must not be null");

@@ -44,8 +44,10 @@ public final class StepForward {
      */
     static final long MIN_PARALLEL_ATTENTION = MIN_PARALLEL_WORK / 8;
     /**
-     * From this many SwiGLU elements on, the gate rows are split across threads: Math.exp is about 7 ns
-     * here, so batch 32 of the dim-288 model (32 x 768 a layer) spends ~1 ms a step in this loop.
+     * From this many SwiGLU elements on ({@link Kernels#swiglu}), the gate rows are split across
+     * threads: the scalar kernel's Math.exp is about 7 ns here (batch 32 of the dim-288 model, 32 x 768
+     * a layer, spent ~1 ms a step in it); the native kernel's polynomial exp is far cheaper, but the
+     * split costs little once the workers spin between meetings.
      */
     static final int MIN_PARALLEL_SWIGLU = 1 << 14;
     /** The projections computed together (they read the same input). */
@@ -199,12 +201,7 @@ public final class StepForward {
                 k.rmsnorm(xb, r * dim, x, r * dim, layer.mlpNorm(), dim, c.rmsEps());
             }
             project(l, GATE_UP, new float[][] {gate, up}, xb, n, segments, s);
-            RowParallel.Part swiglu = (from, to, part) -> {
-                for (int i = from * hidden; i < to * hidden; i++) {
-                    float g = gate[i];
-                    gate[i] = g / (1f + (float) Math.exp(-g)) * up[i]; // SwiGLU: silu(gate) * up
-                }
-            };
+            RowParallel.Part swiglu = (from, to, part) -> k.swiglu(gate, up, from * hidden, (to - from) * hidden);
             if ((long) n * hidden >= MIN_PARALLEL_SWIGLU) {
                 rows.split(n, 1, swiglu);
             } else {
