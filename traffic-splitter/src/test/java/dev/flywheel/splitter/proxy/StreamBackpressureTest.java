@@ -1,0 +1,175 @@
+package dev.flywheel.splitter.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flywheel.testsupport.FlywheelServicesExtension;
+import dev.flywheel.testsupport.TestServices;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A streamed answer moves at the client's pace, over real sockets: while the client does not read, the splitter stops
+ * reading the backend (the backend's writes block) instead of buffering the stream in memory, and once the client
+ * reads, every byte arrives. A proxy that read the backend as fast as it could would hold the whole stream per slow
+ * client, which is how a proxy runs out of memory.
+ */
+@ExtendWith(FlywheelServicesExtension.class)
+class StreamBackpressureTest {
+    private static final String CLIENT = "client-token-0123456789";
+    private static final int CHUNK = 64 * 1024;
+    /** Far above what the sockets between backend and client can hold (~8 MB stalled here), so buffering shows. */
+    private static final long STREAM_BYTES = 128L * 1024 * 1024;
+
+    /** One SSE event of exactly {@link #CHUNK} bytes: "data: " + filler + "\n\n". */
+    private static byte[] sseChunk() {
+        byte[] b = new byte[CHUNK];
+        Arrays.fill(b, (byte) 'x');
+        byte[] head = "data: ".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(head, 0, b, 0, head.length);
+        b[CHUNK - 2] = '\n';
+        b[CHUNK - 1] = '\n';
+        return b;
+    }
+
+    @Test
+    void aClientThatDoesNotReadHoldsBackTheBackendAndThenGetsEveryByte(TestServices services) throws Exception {
+        AtomicLong written = new AtomicLong();
+        try (ServerSocket backend = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            Thread backendThread = Thread.ofPlatform().daemon().start(() -> serveOneStream(backend, written));
+            try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+                    "micronaut.server.port", -1,
+                    "flywheel.kafka.bootstrap-servers", services.kafkaBootstrap(),
+                    "flywheel.topics.prefix", services.topics().prefix(),
+                    "flywheel.auth.admin-tokens", List.of("admin-token-0123456789"),
+                    "flywheel.auth.client-tokens", List.of(CLIENT),
+                    "flywheel.splitter.default-backend-url", "http://127.0.0.1:" + backend.getLocalPort()));
+                 Socket client = new Socket()) {
+                client.setReceiveBufferSize(64 * 1024);
+                client.connect(new java.net.InetSocketAddress("127.0.0.1", server.getPort()));
+                client.setSoTimeout(60_000);
+                String body = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a long answer\"}]}";
+                client.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + CLIENT
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                        .getBytes(StandardCharsets.UTF_8));
+
+                // The client reads nothing. Wait until the backend's writes stop making progress (blocked), with a deadline.
+                long stalledAt = awaitStall(written);
+                assertTrue(stalledAt < STREAM_BYTES / 4, "the backend wrote " + stalledAt + " of " + STREAM_BYTES
+                        + " bytes to a client that read nothing: the splitter buffered the stream instead of holding the backend back");
+
+                long received = readSseBytes(new BufferedInputStream(client.getInputStream()));
+                assertEquals(STREAM_BYTES, received, "every byte of the stream reaches the client once it reads");
+            }
+            backendThread.join(30_000);
+        }
+        assertEquals(STREAM_BYTES, written.get());
+    }
+
+    /** Polls the backend's byte count until it has not moved for 20 polls 50 ms apart (deadline 60 s). */
+    private static long awaitStall(AtomicLong written) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        long last = -1;
+        int still = 0;
+        while (System.nanoTime() < deadline) {
+            long now = written.get();
+            if (now == STREAM_BYTES) {
+                return now; // it all went through: the assertion names the failure
+            }
+            still = now == last && now > 0 ? still + 1 : 0;
+            if (still >= 20) {
+                return now;
+            }
+            last = now;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the backend neither finished nor stalled within 60 s (wrote " + written.get() + " bytes)");
+    }
+
+    /** Reads the chunked SSE answer through to its last chunk; returns the bytes of SSE payload (chunk data). */
+    private static long readSseBytes(InputStream in) throws IOException {
+        String status = line(in);
+        assertTrue(status.startsWith("HTTP/1.1 200"), status);
+        boolean chunked = false;
+        for (String h = line(in); !h.isEmpty(); h = line(in)) {
+            chunked |= h.toLowerCase(java.util.Locale.ROOT).startsWith("transfer-encoding: chunked");
+        }
+        assertTrue(chunked, "a streamed answer is sent chunked");
+        long total = 0;
+        byte[] buf = new byte[CHUNK];
+        while (true) {
+            int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
+            if (size == 0) {
+                line(in);
+                return total;
+            }
+            int left = size;
+            while (left > 0) {
+                int n = in.read(buf, 0, Math.min(buf.length, left));
+                if (n < 0) {
+                    throw new IOException("the stream ended inside a chunk");
+                }
+                left -= n;
+            }
+            total += size;
+            line(in); // CRLF after the chunk
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new IOException("connection closed mid-line after '" + b + "'");
+            }
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Answers one request with a chunked SSE stream of {@link #STREAM_BYTES}, counting what its writes got rid of. */
+    private static void serveOneStream(ServerSocket backend, AtomicLong written) {
+        try (Socket s = backend.accept()) {
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            int length = 0;
+            for (String h = line(in); !h.isEmpty(); h = line(in)) {
+                if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(h.substring(15).trim());
+                }
+            }
+            in.readNBytes(length);
+            OutputStream out = s.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = sseChunk();
+            byte[] head = (Integer.toHexString(CHUNK) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] crlf = "\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (long sent = 0; sent < STREAM_BYTES; sent += CHUNK) {
+                out.write(head);
+                out.write(chunk);
+                out.write(crlf);
+                written.addAndGet(CHUNK);
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("the streaming backend failed", e);
+        }
+    }
+}
