@@ -32,8 +32,7 @@ public final class InstantBackend implements AutoCloseable {
     private static final byte[] CHAT = ("{\"id\":\"cmpl-1\",\"object\":\"chat.completion\",\"model\":\"base\",\"choices\":[{\"index\":0,"
             + "\"message\":{\"role\":\"assistant\",\"content\":\"reply from base\"},\"finish_reason\":\"stop\"}],"
             + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}").getBytes(StandardCharsets.UTF_8);
-    private static final byte[] MODELS = "{\"object\":\"list\",\"data\":[{\"id\":\"base\",\"object\":\"model\",\"owned_by\":\"stub\"}]}"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] MODELS = StubBackend.MODELS.getBytes(StandardCharsets.UTF_8);
 
     private final MultiThreadIoEventLoopGroup loop;
     private final Channel server;

@@ -19,6 +19,9 @@ import java.util.concurrent.Executors;
  * everything when {@code failing}. Records the request bodies it received.
  */
 public final class StubBackend implements AutoCloseable {
+    /** The model list both stub backends answer {@code GET /v1/models} with (the splitter's start probe reads it). */
+    static final String MODELS = "{\"object\":\"list\",\"data\":[{\"id\":\"base\",\"object\":\"model\",\"owned_by\":\"stub\"}]}";
+
     private final HttpServer server;
     private final java.util.concurrent.ExecutorService executor;
     private final boolean failing;
@@ -37,8 +40,7 @@ public final class StubBackend implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
         executor = threads > 0 ? Executors.newFixedThreadPool(threads) : Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        server.createContext("/v1/models", ex -> respond(ex, 200, "application/json",
-                "{\"object\":\"list\",\"data\":[{\"id\":\"base\",\"object\":\"model\",\"owned_by\":\"stub\"}]}"));
+        server.createContext("/v1/models", ex -> respond(ex, 200, "application/json", MODELS));
         server.createContext("/v1/chat/completions", ex -> complete(ex, true));
         server.createContext("/v1/completions", ex -> complete(ex, false));
         server.start();
