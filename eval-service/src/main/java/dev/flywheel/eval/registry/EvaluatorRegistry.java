@@ -217,7 +217,17 @@ public final class EvaluatorRegistry {
     }
 
     private void commit(EvaluatorRecord record) {
-        store.save(record);
+        try {
+            store.save(record);
+        } catch (RuntimeException notStored) {
+            // prepare() compiled the new version under its ref (id@version); that ref may yet name another writer's
+            // definition, which must not be scored with this one.
+            compiled.remove(record.latest().ref());
+            if (notStored instanceof EvaluatorConflictException) {
+                refresh(); // another replica's change won: show it from now on, so a retry builds on it
+            }
+            throw notStored;
+        }
         Map<String, EvaluatorRecord> next = new HashMap<>(records);
         next.put(record.id(), record);
         records = Map.copyOf(next);

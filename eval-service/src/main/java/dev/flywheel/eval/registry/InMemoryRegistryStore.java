@@ -15,7 +15,11 @@ public final class InMemoryRegistryStore implements RegistryStore {
     }
 
     @Override
-    public void save(EvaluatorRecord record) {
+    public synchronized void save(EvaluatorRecord record) {
+        EvaluatorRecord stored = records.get(record.id());
+        if (stored != null && stored.revision() >= record.revision()) {
+            throw EvaluatorConflictException.concurrentChange(record, stored.revision());
+        }
         records.put(record.id(), record);
     }
 }

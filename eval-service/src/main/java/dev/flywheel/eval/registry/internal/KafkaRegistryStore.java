@@ -1,6 +1,7 @@
 package dev.flywheel.eval.registry.internal;
 
 import dev.flywheel.eval.registry.DefinitionCodec;
+import dev.flywheel.eval.registry.EvaluatorConflictException;
 import dev.flywheel.eval.registry.EvaluatorRecord;
 import dev.flywheel.eval.registry.RegistryStorageException;
 import dev.flywheel.eval.registry.RegistryStore;
@@ -17,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,6 +29,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -33,12 +38,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry on a compacted Kafka topic of its own ({@code <prefix>flywheel.evaluators.v1}, one partition, key =
- * evaluator id, value = the whole record as JSON). Why a topic rather than a ClickHouse table: it is the pattern
- * the design uses for experiment and model state (compacted topics are the source of truth, so every replica reads
- * the same state in the same order), a write is acknowledged by all in-sync replicas before the API answers, and
- * ClickHouse's ReplacingMergeTree only deduplicates eventually, which is wrong for "does version 3 exist".
- * Loading reads the partition from the beginning to the end offset taken at the start; the last value per key wins.
+ * The registry on a Kafka topic of its own ({@code <prefix>flywheel.evaluators.v1}, one partition, key = evaluator
+ * id, value = the whole record as JSON). Why a topic rather than a ClickHouse table: it is the pattern the design
+ * uses for experiment and model state (every replica reads the same state in the same order), a write is
+ * acknowledged by all in-sync replicas before the API answers, and ClickHouse's ReplacingMergeTree only deduplicates
+ * eventually, which is wrong for "does version 3 exist".
+ *
+ * <p>Two replicas may change one evaluator at once; both append revision r+1. Readers take, per id, a record only if
+ * its revision is above the one taken before (in log order), so the first append of r+1 wins everywhere, and a
+ * writer reads the log through its own append to learn whether it won (else a 409: nothing changed). The topic is
+ * not compacted, so the loser's later record can never replace the winner's.
  */
 public final class KafkaRegistryStore implements RegistryStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaRegistryStore.class);
@@ -71,53 +80,106 @@ public final class KafkaRegistryStore implements RegistryStore, AutoCloseable {
 
     @Override
     public List<EvaluatorRecord> loadAll() {
+        return new ArrayList<>(read(-1).values().stream().map(Accepted::record).toList());
+    }
+
+    /** A record that won its revision, and where it is in the log. */
+    private record Accepted(EvaluatorRecord record, long offset) {}
+
+    /**
+     * Reads the partition from the beginning in log order, to its end offset (or through {@code through}, when that
+     * is not -1), accepting a record only when its revision is above the one accepted for its id: the first write of
+     * a revision wins, one that lost a race is ignored by every reader alike.
+     */
+    private Map<String, Accepted> read(long through) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         TopicPartition tp = new TopicPartition(topic, 0);
-        Map<String, EvaluatorRecord> latest = new LinkedHashMap<>();
+        Map<String, Accepted> accepted = new LinkedHashMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+            long end = through >= 0 ? through + 1 : consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (consumer.position(tp, Duration.ofSeconds(30)) < end) {
                 if (System.nanoTime() > deadline) {
                     throw new RegistryStorageException("reading " + topic + " to offset " + end + " took over 60 s", null);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.offset() >= end) {
+                        break;
+                    }
                     String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
                     if (r.value() == null) {
-                        latest.remove(key);
+                        accepted.remove(key);
                         continue;
                     }
+                    EvaluatorRecord record;
                     try {
-                        latest.put(key, codec.decode(r.value()));
+                        record = codec.decode(r.value());
                     } catch (RuntimeException e) {
                         // A record this version cannot read (written by a newer release?) must not hide the others.
                         LOG.error("skipping unreadable evaluator record {} at {}@{}: {}", key, topic, r.offset(), e.getMessage());
+                        continue;
+                    }
+                    Accepted known = accepted.get(key);
+                    if (known == null || known.record().revision() < record.revision()) {
+                        accepted.put(key, new Accepted(record, r.offset()));
                     }
                 }
             }
         } catch (org.apache.kafka.common.KafkaException e) {
             throw new RegistryStorageException("cannot read evaluator registry topic " + topic + ": " + e.getMessage(), e);
         }
-        return new ArrayList<>(latest.values());
+        return accepted;
     }
 
+    /** Appends the record, then reads the log through it: if another write took that revision first, ours lost. */
     @Override
     public void save(EvaluatorRecord record) {
+        long offset;
         try {
-            producer.send(new ProducerRecord<>(topic, record.id().getBytes(StandardCharsets.UTF_8), codec.encode(record)))
-                    .get(40, TimeUnit.SECONDS);
+            offset = producer.send(new ProducerRecord<>(topic, record.id().getBytes(StandardCharsets.UTF_8), codec.encode(record)))
+                    .get(40, TimeUnit.SECONDS).offset();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryStorageException("interrupted while storing evaluator " + record.id(), e);
         } catch (ExecutionException | TimeoutException e) {
             throw new RegistryStorageException("cannot store evaluator " + record.id() + " on " + topic + ": " + e.getMessage(), e);
         }
+        Accepted winner = read(offset).get(record.id());
+        if (winner == null || winner.offset() != offset) {
+            throw EvaluatorConflictException.concurrentChange(record, winner == null ? 0 : winner.record().revision());
+        }
+    }
+
+    /**
+     * Every write stays in the log: compaction keeps the last record per key, which after a lost race is the loser's,
+     * and would hand readers the version the winner's client was never told about. Evaluator changes are rare and
+     * small (kilobytes), so the log stays small.
+     */
+    private static final Map<String, String> KEEP_EVERYTHING = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.RETENTION_MS_CONFIG, "-1",
+            TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+
+    /** A topic made by an earlier release is compacted: switch it to keeping everything (what compaction kept stays). */
+    private void keepEverything(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config current = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+        boolean ok = KEEP_EVERYTHING.entrySet().stream().allMatch(e -> current.get(e.getKey()) != null
+                && e.getValue().equals(current.get(e.getKey()).value()));
+        if (ok) {
+            return;
+        }
+        LOG.info("evaluator registry topic {}: switching to cleanup.policy=delete with unlimited retention (was {})", topic,
+                current.get(TopicConfig.CLEANUP_POLICY_CONFIG) == null ? "?" : current.get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
+        admin.incrementalAlterConfigs(Map.of(resource, KEEP_EVERYTHING.entrySet().stream()
+                .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET)).toList()))
+                .all().get(30, TimeUnit.SECONDS);
     }
 
     private void ensureTopic() {
@@ -126,11 +188,10 @@ public final class KafkaRegistryStore implements RegistryStore, AutoCloseable {
         try (Admin admin = Admin.create(p)) {
             Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             if (names.contains(topic)) {
+                keepEverything(admin);
                 return;
             }
-            NewTopic t = new NewTopic(topic, 1, (short) 1).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                    TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));
+            NewTopic t = new NewTopic(topic, 1, (short) 1).configs(KEEP_EVERYTHING);
             try {
                 admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
