@@ -43,6 +43,50 @@ class SamplerTest {
         assertEquals(4, sampler.sample(batch, 5, SamplingParams.greedy(1), rng(1)), "reads the row at the offset");
     }
 
+    /** Plain one-pass argmax: the first index whose logit exceeds every earlier one. */
+    private static int referenceArgmax(float[] x, int offset, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (x[offset + i] > x[offset + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Test
+    void greedyMatchesAPlainScanOnLongRowsWithTiesSignedZerosAndInfinities() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int n : new int[] {1, 2, 511, 512, 513, 1025, 32000, 32001}) {
+            Sampler sampler = new Sampler(n);
+            for (int trial = 0; trial < 20; trial++) {
+                float[] row = new float[n + 3];
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = (float) random.nextDouble(-20, 20);
+                }
+                int a = 3 + random.nextInt(n);
+                int b = 3 + random.nextInt(n);
+                switch (trial % 5) {
+                    case 1 -> { row[a] = 50f; row[b] = 50f; } // a tie, the two far apart or adjacent
+                    case 2 -> { java.util.Arrays.fill(row, -0.0f); row[b] = 0.0f; } // -0.0 ties with 0.0
+                    case 3 -> { java.util.Arrays.fill(row, Float.NEGATIVE_INFINITY); row[b] = Float.POSITIVE_INFINITY; }
+                    case 4 -> java.util.Arrays.fill(row, Float.NEGATIVE_INFINITY);
+                    default -> { }
+                }
+                assertEquals(referenceArgmax(row, 3, n), sampler.sample(row, 3, SamplingParams.greedy(1), rng(1)),
+                        "n " + n + " trial " + trial);
+            }
+        }
+    }
+
+    @Test
+    void nanAnywhereInALongRowIsAnError() {
+        float[] row = new float[2000];
+        row[1500] = Float.NaN;
+        var e = assertThrows(IllegalStateException.class, () -> Sampler.argmax(row, 0, row.length));
+        assertTrue(e.getMessage().contains("logit 1500 is NaN"), e.getMessage());
+    }
+
     @Test
     void topKOfOneIsGreedyWhateverTheTemperature() {
         int[] counts = histogram(params(2.0, 1.0, 1), 500, 3);
