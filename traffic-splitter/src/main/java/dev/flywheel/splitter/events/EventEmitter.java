@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes inference events off the request path: {@link #emit} only offers to a bounded queue (never blocks); one
- * sender thread hands them to the {@link EventSink}, in batches every 5 ms. {@link #emitLater} queues the event's recipe instead, so the
- * work of building it (parsing the backend's answer for the completion text and token counts) is done on the sender
- * thread, after the response has gone to the client. When the queue is full or the sink reports a failure the event
- * is lost, and the loss is counted ({@code flywheel_splitter_events_lost_total{reason}}) and logged (at most one
+ * sender thread hands them to the {@link EventSink}, in batches every 5 ms. {@link #emitLater} queues the event's
+ * recipe instead, so the work of building it (parsing the backend's answer for the completion text and token
+ * counts) is done on the sender thread, after the response has gone to the client. When the queue is full or the
+ * sink reports a failure the event is lost, and the loss is counted ({@code flywheel_splitter_events_lost_total{reason}}) and logged (at most one
  * warning per {@value #WARN_EVERY_MS} ms, with the running total) — never silently.
  */
 public final class EventEmitter implements AutoCloseable {

@@ -42,7 +42,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,7 +80,7 @@ public final class NettyTransport implements BackendTransport {
         this(fallback, connectTimeout, maxAnswerBytes, maxIdlePerBackend, null);
     }
 
-    /** {@code resolving} looks up backend host names (never on an event loop); null: a cached pool of this transport's own. */
+    /** {@code resolving} looks up backend host names (never on an event loop); null: a small pool of this transport's own. */
     NettyTransport(BackendTransport fallback, Duration connectTimeout, int maxAnswerBytes, int maxIdlePerBackend, Executor resolving) {
         if (maxAnswerBytes < 1 || maxIdlePerBackend < 1) {
             throw new IllegalArgumentException("maxAnswerBytes and maxIdlePerBackend must be >= 1");
@@ -89,8 +90,15 @@ public final class NettyTransport implements BackendTransport {
         this.maxAnswerBytes = maxAnswerBytes;
         this.maxIdlePerBackend = maxIdlePerBackend;
         this.ownLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("backend-transport", true), NioIoHandler.newFactory());
-        this.ownResolving = resolving == null ? Executors.newCachedThreadPool(new DefaultThreadFactory("backend-dns", true)) : null;
+        this.ownResolving = resolving == null ? lookupThreads() : null;
         this.resolver = new OffLoopResolver(resolving == null ? ownResolving : resolving);
+    }
+
+    /** At most four lookups at once (a slow DNS server must not grow a thread per connect), idle threads end after 60 s. */
+    private static ExecutorService lookupThreads() {
+        var pool = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new DefaultThreadFactory("backend-dns", true));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** One request in flight: what to send, where its answer goes, and whether it may be sent again. */
