@@ -165,6 +165,9 @@ public final class SplitterBench {
                 (directFirst ? dRounds : pRounds).add(load.run(directFirst ? direct : proxied, concurrency, rate, roundSeconds));
                 (directFirst ? pRounds : dRounds).add(load.run(directFirst ? proxied : direct, concurrency, rate, roundSeconds));
             }
+            for (int r = 0; r < rounds; r++) {
+                System.out.printf(Locale.ROOT, "round %d: direct p99 %.3f ms, proxied p99 %.3f ms%n", r + 1, dRounds.get(r).p99Ms(), pRounds.get(r).p99Ms());
+            }
             LoadResult d = LoadResult.pool(dRounds);
             LoadResult p = LoadResult.pool(pRounds);
             print("direct  (paced)", d);
