@@ -22,7 +22,7 @@ enum { FW_F32 = 0, FW_BF16 = 1, FW_F16 = 2 };
 #define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
 /* Bumped whenever a signature below changes; NativeKernels refuses a library with another version. */
-int fw_abi_version(void) { return 6; }
+int fw_abi_version(void) { return 7; }
 
 /* 1 when the CPU has AVX2, FMA and F16C (the minimum these kernels use). */
 int fw_cpu_supported(void) {
@@ -187,7 +187,7 @@ AVX2_TARGET static inline __m256 loadw8(const void *w, size_t e, const int dt) {
  * its 8 columns, so each batch row costs 8 FMAs for 8 outputs and no horizontal sums.
  */
 AVX2_TARGET static inline __attribute__((always_inline)) void gemm_cols8_dt(
-        float *y, const float *x, int batch, const void *w, int rows, float alpha, int acc, const int dt) {
+        float *y, int ldy, const float *x, int batch, const void *w, int rows, float alpha, int acc, const int dt) {
     int r = 0;
     for (; r + 8 <= rows; r += 8) {
         __m256 t0 = loadw8(w, (size_t) r * 8, dt), t1 = loadw8(w, (size_t) r * 8 + 8, dt);
@@ -212,7 +212,7 @@ AVX2_TARGET static inline __attribute__((always_inline)) void gemm_cols8_dt(
             __m256 s = _mm256_mul_ps(c[0], _mm256_broadcast_ss(xb));
 #pragma GCC unroll 8
             for (int k = 1; k < 8; k++) s = _mm256_fmadd_ps(c[k], _mm256_broadcast_ss(xb + k), s);
-            float *o = y + (size_t) b * rows + r;
+            float *o = y + (size_t) b * ldy + r;
             s = _mm256_mul_ps(s, _mm256_set1_ps(alpha));
             _mm256_storeu_ps(o, acc ? _mm256_add_ps(_mm256_loadu_ps(o), s) : s);
         }
@@ -221,32 +221,35 @@ AVX2_TARGET static inline __attribute__((always_inline)) void gemm_cols8_dt(
         for (int b = 0; b < batch; b++) {
             float v = 0.f;
             for (int k = 0; k < 8; k++) v += weight_at(w, dt, (size_t) r * 8 + k) * x[(size_t) b * 8 + k];
-            put(y + (size_t) b * rows + r, v, alpha, acc);
+            put(y + (size_t) b * ldy + r, v, alpha, acc);
         }
     }
 }
 
-AVX2_TARGET static void gemm_cols8(float *y, const float *x, int batch, const void *w, int dt, int rows, float alpha, int acc) {
+AVX2_TARGET static void gemm_cols8(float *y, int ldy, const float *x, int batch, const void *w, int dt, int rows, float alpha,
+                                   int acc) {
     switch (dt) {
-        case FW_F32: gemm_cols8_dt(y, x, batch, w, rows, alpha, acc, FW_F32); break;
-        case FW_BF16: gemm_cols8_dt(y, x, batch, w, rows, alpha, acc, FW_BF16); break;
-        default: gemm_cols8_dt(y, x, batch, w, rows, alpha, acc, FW_F16); break;
+        case FW_F32: gemm_cols8_dt(y, ldy, x, batch, w, rows, alpha, acc, FW_F32); break;
+        case FW_BF16: gemm_cols8_dt(y, ldy, x, batch, w, rows, alpha, acc, FW_BF16); break;
+        default: gemm_cols8_dt(y, ldy, x, batch, w, rows, alpha, acc, FW_F16); break;
     }
 }
 
 /*
- * y[b*rows + r] = (acc ? y[b*rows + r] : 0) + alpha * sum_c x[b*cols + c] * W[r*cols + c]
- * x: [batch, cols], W: [rows, cols] of dtype dt, y: [batch, rows]. bits: 512 or 256, the variant
- * to run, chosen once by the caller from fw_gemm_bits() (tests force 256 to cover both).
+ * y[b*ldy + r] = (acc ? y[b*ldy + r] : 0) + alpha * sum_c x[b*cols + c] * W[r*cols + c]
+ * x: [batch, cols], W: [rows, cols] of dtype dt, y: batch rows of stride ldy >= rows (ldy > rows: W's
+ * outputs are columns of a wider matrix, e.g. one row-split part of a larger matmul; the other columns
+ * are not touched). bits: 512 or 256, the variant to run, chosen once by the caller from
+ * fw_gemm_bits() (tests force 256 to cover both).
  */
-void fw_gemm(float *y, const float *x, int batch, const void *w, int dt, int rows, int cols, float alpha, int acc,
-             int bits) {
+void fw_gemm(float *y, int ldy, const float *x, int batch, const void *w, int dt, int rows, int cols, float alpha,
+             int acc, int bits) {
     if (cols == 8) {
-        gemm_cols8(y, x, batch, w, dt, rows, alpha, acc);
+        gemm_cols8(y, ldy, x, batch, w, dt, rows, alpha, acc);
     } else if (bits == 512 && cols > 8) {
-        gemm_avx512(y, x, batch, w, dt, rows, cols, alpha, acc);
+        gemm_avx512(y, ldy, x, batch, w, dt, rows, cols, alpha, acc);
     } else {
-        gemm_avx2(y, x, batch, w, dt, rows, cols, alpha, acc);
+        gemm_avx2(y, ldy, x, batch, w, dt, rows, cols, alpha, acc);
     }
 }
 
@@ -275,8 +278,8 @@ void fw_lora_segment(float *y, int y_off, const float *x, int x_off, int n, cons
                      const void *next_a, long next_a_bytes, const void *next_b, long next_b_bytes) {
     prefetch_bytes(next_a, (size_t) next_a_bytes);
     prefetch_bytes(next_b, (size_t) next_b_bytes);
-    fw_gemm(t, x + (size_t) x_off, n, a, a_dt, rank, in, 1.f, 0, bits);
-    fw_gemm(y + (size_t) y_off, t, n, b, b_dt, out, rank, scale, 1, bits);
+    fw_gemm(t, rank, x + (size_t) x_off, n, a, a_dt, rank, in, 1.f, 0, bits);
+    fw_gemm(y + (size_t) y_off, out, t, n, b, b_dt, out, rank, scale, 1, bits);
 }
 
 /*

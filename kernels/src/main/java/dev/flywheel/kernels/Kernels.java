@@ -16,6 +16,14 @@ public interface Kernels {
     /** y[b, r] = sum_c x[b, c] * W[r, c]; x: [batch, W.cols], y: [batch, W.rows]. Overwrites y. */
     void matmul(float[] y, float[] x, int batch, Matrix w);
 
+    /**
+     * As {@link #matmul(float[], float[], int, Matrix)} into columns [yOff, yOff + W.rows) of a wider
+     * output of batch rows of ldy floats: y[yOff + b * ldy + r] = sum_c x[b, c] * W[r, c], ldy >=
+     * W.rows. Overwrites those elements only, with the values the unstrided call gives, so a matmul
+     * split by weight rows can write each part straight into the whole output.
+     */
+    void matmul(float[] y, int yOff, int ldy, float[] x, int batch, Matrix w);
+
     /** dx[b, c] += sum_r dy[b, r] * W[r, c]; the backward of {@link #matmul} with respect to x. */
     void matmulTransposedAccumulate(float[] dx, float[] dy, int batch, Matrix w);
 

@@ -72,6 +72,79 @@ class FastKernelsAgreeWithScalarTest {
         }
     }
 
+    /**
+     * The strided matmul (W's outputs as columns [yOff, yOff + rows) of batch rows of ldy floats):
+     * within the matmul tolerance of the reference, and every other element of y untouched.
+     */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void stridedMatmulMatchesReferenceAndLeavesOtherColumnsAlone(String name) {
+        Kernels k = BuildEnvironment.create(name);
+        SplittableRandom random = new SplittableRandom(18);
+        for (DType dtype : DType.values()) {
+            for (int rows : new int[]{1, 5, 17, 36}) {
+                for (int cols : new int[]{3, 8, 17, 257}) {
+                    Matrix w = TestMatrices.random(random, rows, cols, dtype, null);
+                    for (int batch : new int[]{1, 5, 32}) {
+                        int yOff = random.nextInt(4);
+                        int ldy = yOff + rows + random.nextInt(6);
+                        float[] x = TestMatrices.uniform(random, batch * cols, -1, 1);
+                        float[] expected = new float[batch * rows];
+                        ref.matmul(expected, x, batch, w);
+                        float[] bound = new float[batch * rows];
+                        ref.matmul(bound, TestMatrices.abs(x), batch, TestMatrices.abs(w));
+                        float[] y = new float[batch * ldy + 2];
+                        Arrays.fill(y, Float.NaN);
+                        k.matmul(y, yOff, ldy, x, batch, w);
+                        String what = name + " strided matmul " + dtype + " [" + rows + "x" + cols + "] batch " + batch
+                                + " yOff " + yOff + " ldy " + ldy;
+                        float[] actual = new float[batch * rows];
+                        for (int i = 0; i < y.length; i++) {
+                            int b = (i - yOff) / ldy;
+                            int r = (i - yOff) % ldy;
+                            boolean inside = i >= yOff && b < batch && r < rows;
+                            if (inside) {
+                                actual[b * rows + r] = y[i];
+                            } else if (!Float.isNaN(y[i])) {
+                                fail(what + ": element " + i + " outside the output columns was written");
+                            }
+                        }
+                        assertWithin(expected, actual, bound, DOT_TOL, what);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The engine's row-split matmul writes parts through the strided call: the same bits as one call. */
+    @ParameterizedTest
+    @MethodSource("nativeImplementations")
+    void nativeStridedPartsEqualTheWholeMatmulBitForBit(String name) {
+        Kernels k = BuildEnvironment.create(name);
+        SplittableRandom random = new SplittableRandom(19);
+        for (DType dtype : DType.values()) {
+            int rows = 100;
+            int cols = 288;
+            Matrix w = TestMatrices.random(random, rows, cols, dtype, null);
+            for (int batch : new int[]{1, 7, 32}) {
+                float[] x = TestMatrices.uniform(random, batch * cols, -1, 1);
+                float[] whole = new float[batch * rows];
+                k.matmul(whole, x, batch, w);
+                float[] parts = new float[batch * rows];
+                int[] cuts = {0, 16, 48, 52, rows};
+                for (int p = 0; p + 1 < cuts.length; p++) {
+                    int n = cuts[p + 1] - cuts[p];
+                    Matrix part = new Matrix(w.data().asSlice(cuts[p] * w.rowBytes(), n * w.rowBytes()), dtype, n, cols);
+                    k.matmul(parts, cuts[p], rows, x, batch, part);
+                }
+                for (int i = 0; i < whole.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(whole[i]), Float.floatToRawIntBits(parts[i]),
+                            name + " " + dtype + " batch " + batch + " element " + i);
+                }
+            }
+        }
+    }
+
     static Stream<String> nativeImplementations() {
         return BuildEnvironment.fastImplementations().stream().filter(n -> n.startsWith("native"));
     }

@@ -43,6 +43,9 @@ class ShapeValidationTest {
         assertRejected(() -> k.matmul(new float[2], new float[5], 2, w), "x");
         assertRejected(() -> k.matmul(new float[3], new float[6], 2, w), "y");
         assertRejected(() -> k.matmul(new float[4], new float[6], -1, w), "batch");
+        assertRejected(() -> k.matmul(new float[10], 0, 1, new float[6], 2, w), "ldy");
+        assertRejected(() -> k.matmul(new float[10], -1, 2, new float[6], 2, w), "yOff");
+        assertRejected(() -> k.matmul(new float[6], 3, 3, new float[6], 2, w), "y");
         assertRejected(() -> k.matmulTransposedAccumulate(new float[5], new float[4], 2, w), "dx");
         assertRejected(() -> k.rmsnorm(new float[4], 2, new float[4], 0, new float[4], 4, 1e-5f), "out");
         assertRejected(() -> k.softmax(new float[4], 1, 4), "x");

@@ -80,6 +80,17 @@ final class CudaKernels implements Kernels {
         gemm(y, 0, x, 0, batch, w, 1f, false);
     }
 
+    /** Through a [batch, W.rows] buffer: this binding copies per call anyway. */
+    @Override
+    public void matmul(float[] y, int yOff, int ldy, float[] x, int batch, Matrix w) {
+        ShapeChecks.matmul(y, yOff, ldy, x, batch, w);
+        float[] part = new float[batch * w.rows()];
+        gemm(part, 0, x, 0, batch, w, 1f, false);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(part, b * w.rows(), y, yOff + b * ldy, w.rows());
+        }
+    }
+
     private void gemm(float[] y, int yOff, float[] x, int xOff, int batch, Matrix w, float alpha, boolean accumulate) {
         if (batch == 0) {
             return;

@@ -78,7 +78,7 @@ final class MatmulTiles {
     }
 
     /** y[b..b+3, r..r+3] from the decoded block: each weight vector serves 4 batch rows. */
-    static void rows4batch4(float[] y, int yOff, float[] x, int xOff, float[] blk, int rows, int cols, int r, int b,
+    static void rows4batch4(float[] y, int yOff, float[] x, int xOff, float[] blk, int ldy, int cols, int r, int b,
                             float alpha, boolean acc) {
         int end = F.loopBound(cols);
         int w1 = cols;
@@ -157,13 +157,13 @@ final class MatmulTiles {
                 a32.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD)};
         for (int i = 0; i < 4; i++) {
             for (int j = 0; j < 4; j++) {
-                put(y, yOff + (b + j) * rows + r + i, s[i * 4 + j], alpha, acc);
+                put(y, yOff + (b + j) * ldy + r + i, s[i * 4 + j], alpha, acc);
             }
         }
     }
 
     /** y[b, r..r+nr) for nr <= 4 from the decoded block (rows past nr are zero and not stored). */
-    static void rows4batch1(float[] y, int yOff, float[] x, int xOff, float[] blk, int rows, int cols, int r, int nr,
+    static void rows4batch1(float[] y, int yOff, float[] x, int xOff, float[] blk, int ldy, int cols, int r, int nr,
                             int b, float alpha, boolean acc) {
         int end = F.loopBound(cols);
         int w1 = cols;
@@ -190,7 +190,7 @@ final class MatmulTiles {
         float s1 = a1.reduceLanes(VectorOperators.ADD);
         float s2 = a2.reduceLanes(VectorOperators.ADD);
         float s3 = a3.reduceLanes(VectorOperators.ADD);
-        int o = yOff + b * rows + r;
+        int o = yOff + b * ldy + r;
         put(y, o, s0, alpha, acc);
         if (nr > 1) {
             put(y, o + 1, s1, alpha, acc);
@@ -208,7 +208,7 @@ final class MatmulTiles {
      * are decoded and transposed into L-lane columns, so each batch row costs cols FMAs for L outputs
      * instead of L horizontal sums.
      */
-    static void narrow(float[] y, int yOff, float[] x, int xOff, int batch, Matrix w, float alpha, boolean acc) {
+    static void narrow(float[] y, int yOff, int ldy, float[] x, int xOff, int batch, Matrix w, float alpha, boolean acc) {
         int rows = w.rows();
         int cols = w.cols();
         float[] rowBlk = new float[L * cols];
@@ -233,7 +233,7 @@ final class MatmulTiles {
                 for (int k = 0; k < cols; k++) {
                     s = FloatVector.fromArray(F, colBlk, k * L).fma(FloatVector.broadcast(F, x[xb + k]), s);
                 }
-                int o = yOff + b * rows + r;
+                int o = yOff + b * ldy + r;
                 s = s.mul(scale);
                 if (nr == L) {
                     (acc ? s.add(FloatVector.fromArray(F, y, o)) : s).intoArray(y, o);

@@ -20,7 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class NativeKernels implements Kernels {
     static final String LIBRARY = "libflywheel_kernels.so";
-    private static final int ABI_VERSION = 6;
+    private static final int ABI_VERSION = 7;
 
     /** Vector width of the matmul variant in use: 512 (AVX-512) or 256 (AVX2). */
     private final int bits;
@@ -36,7 +36,7 @@ public final class NativeKernels implements Kernels {
 
     private NativeKernels(NativeLibrary lib, int bits) {
         this.bits = bits;
-        this.gemm = lib.function("fw_gemm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
+        this.gemm = lib.function("fw_gemm", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
                 JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_INT, JAVA_INT), true);
         this.loraSegment = lib.function("fw_lora_segment", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
                 ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS,
@@ -92,15 +92,21 @@ public final class NativeKernels implements Kernels {
     @Override
     public void matmul(float[] y, float[] x, int batch, Matrix w) {
         ShapeChecks.matmul(y, x, batch, w);
-        gemm(y, 0, x, 0, batch, w, 1f, false);
+        gemm(y, 0, w.rows(), x, 0, batch, w, 1f, false);
     }
 
-    private void gemm(float[] y, int yOff, float[] x, int xOff, int batch, Matrix w, float alpha, boolean accumulate) {
+    @Override
+    public void matmul(float[] y, int yOff, int ldy, float[] x, int batch, Matrix w) {
+        ShapeChecks.matmul(y, yOff, ldy, x, batch, w);
+        gemm(y, yOff, ldy, x, 0, batch, w, 1f, false);
+    }
+
+    private void gemm(float[] y, int yOff, int ldy, float[] x, int xOff, int batch, Matrix w, float alpha, boolean accumulate) {
         if (batch == 0) {
             return;
         }
         try {
-            gemm.invokeExact(Downcalls.at(y, yOff), Downcalls.at(x, xOff), batch, w.data(), w.dtype().ordinal(), w.rows(), w.cols(), alpha,
+            gemm.invokeExact(Downcalls.at(y, yOff), ldy, Downcalls.at(x, xOff), batch, w.data(), w.dtype().ordinal(), w.rows(), w.cols(), alpha,
                     accumulate ? 1 : 0, bits);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t, "native kernel call");

@@ -18,6 +18,12 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void matmul(float[] y, float[] x, int batch, Matrix w) {
         ShapeChecks.matmul(y, x, batch, w);
+        matmul(y, 0, w.rows(), x, batch, w);
+    }
+
+    @Override
+    public void matmul(float[] y, int yOff, int ldy, float[] x, int batch, Matrix w) {
+        ShapeChecks.matmul(y, yOff, ldy, x, batch, w);
         int rows = w.rows();
         int cols = w.cols();
         for (int b = 0; b < batch; b++) {
@@ -27,7 +33,7 @@ public final class ScalarKernels implements Kernels {
                 for (int c = 0; c < cols; c++) {
                     acc += x[b * cols + c] * w.element(base + c);
                 }
-                y[b * rows + r] = acc;
+                y[yOff + b * ldy + r] = acc;
             }
         }
     }

@@ -42,6 +42,19 @@ final class ShapeChecks {
         length("y", y, (long) batch * w.rows());
     }
 
+    static void matmul(float[] y, int yOff, int ldy, float[] x, int batch, Matrix w) {
+        if (w == null) {
+            throw new IllegalArgumentException("w must not be null");
+        }
+        nonNegative("batch", batch);
+        nonNegative("yOff", yOff);
+        if (ldy < w.rows()) {
+            throw new IllegalArgumentException("ldy must be >= w.rows() = " + w.rows() + ", got " + ldy);
+        }
+        length("x", x, (long) batch * w.cols());
+        length("y", y, batch == 0 ? 0 : yOff + (long) (batch - 1) * ldy + w.rows());
+    }
+
     static void matmulTransposed(float[] dx, float[] dy, int batch, Matrix w) {
         if (w == null) {
             throw new IllegalArgumentException("w must not be null");

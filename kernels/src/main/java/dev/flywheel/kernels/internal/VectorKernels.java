@@ -40,18 +40,24 @@ public final class VectorKernels implements Kernels {
     @Override
     public void matmul(float[] y, float[] x, int batch, Matrix w) {
         ShapeChecks.matmul(y, x, batch, w);
-        gemm(y, 0, x, 0, batch, w, 1f, false);
+        gemm(y, 0, w.rows(), x, 0, batch, w, 1f, false);
+    }
+
+    @Override
+    public void matmul(float[] y, int yOff, int ldy, float[] x, int batch, Matrix w) {
+        ShapeChecks.matmul(y, yOff, ldy, x, batch, w);
+        gemm(y, yOff, ldy, x, 0, batch, w, 1f, false);
     }
 
     /**
-     * y[yOff + b*rows + r] = (accumulate ? y : 0) + alpha * sum_c x[xOff + b*cols + c] * W[r, c].
+     * y[yOff + b*ldy + r] = (accumulate ? y : 0) + alpha * sum_c x[xOff + b*cols + c] * W[r, c].
      * Shapes already checked by the caller.
      */
-    static void gemm(float[] y, int yOff, float[] x, int xOff, int batch, Matrix w, float alpha, boolean accumulate) {
+    static void gemm(float[] y, int yOff, int ldy, float[] x, int xOff, int batch, Matrix w, float alpha, boolean accumulate) {
         int rows = w.rows();
         int cols = w.cols();
         if (cols <= MatmulTiles.lanes()) {
-            MatmulTiles.narrow(y, yOff, x, xOff, batch, w, alpha, accumulate);
+            MatmulTiles.narrow(y, yOff, ldy, x, xOff, batch, w, alpha, accumulate);
             return;
         }
         float[] blk = new float[MatmulTiles.BLOCK_ROWS * cols];
@@ -61,11 +67,11 @@ public final class VectorKernels implements Kernels {
             int b = 0;
             if (nr == MatmulTiles.BLOCK_ROWS) {
                 for (; b + 4 <= batch; b += 4) {
-                    MatmulTiles.rows4batch4(y, yOff, x, xOff, blk, rows, cols, r, b, alpha, accumulate);
+                    MatmulTiles.rows4batch4(y, yOff, x, xOff, blk, ldy, cols, r, b, alpha, accumulate);
                 }
             }
             for (; b < batch; b++) {
-                MatmulTiles.rows4batch1(y, yOff, x, xOff, blk, rows, cols, r, nr, b, alpha, accumulate);
+                MatmulTiles.rows4batch1(y, yOff, x, xOff, blk, ldy, cols, r, nr, b, alpha, accumulate);
             }
         }
     }
@@ -98,8 +104,8 @@ public final class VectorKernels implements Kernels {
                 t = new float[n * rank];
             }
             // t[n, rank] = x_seg · Aᵀ, then y_seg += scale · t · Bᵀ.
-            gemm(t, 0, x, segStart[s] * in, n, lw.a(), 1f, false);
-            gemm(y, segStart[s] * out, t, 0, n, lw.b(), scale[s], true);
+            gemm(t, 0, lw.a().rows(), x, segStart[s] * in, n, lw.a(), 1f, false);
+            gemm(y, segStart[s] * out, out, t, 0, n, lw.b(), scale[s], true);
         }
     }
 

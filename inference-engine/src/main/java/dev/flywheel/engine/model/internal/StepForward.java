@@ -107,7 +107,7 @@ public final class StepForward {
     public float[] run(StepBatch batch, KvCache kv, float[] logits) {
         StepScratch s = scratch.pollFirst();
         if (s == null) {
-            s = new StepScratch(c, QKV.length * rows.maxParts()); // a split's precut parts over q, k, v
+            s = new StepScratch(c);
         }
         try {
             return run(batch, kv, s, logits);
@@ -169,7 +169,7 @@ public final class StepForward {
             for (int r = 0; r < n; r++) {
                 k.rmsnorm(xb, r * dim, x, r * dim, layer.attentionNorm(), dim, c.rmsEps());
             }
-            project(l, QKV, new float[][] {q, kRows, vRows}, xb, n, segments, s);
+            project(l, QKV, new float[][] {q, kRows, vRows}, xb, n, segments);
             float[] kc = kv.keys(l);
             float[] vc = kv.values(l);
             for (int r = 0; r < n; r++) {
@@ -194,20 +194,20 @@ public final class StepForward {
             } else {
                 attend.run(0, n, 0);
             }
-            project(l, O, new float[][] {proj}, att, n, segments, s);
+            project(l, O, new float[][] {proj}, att, n, segments);
             add(x, proj, n * dim);
 
             for (int r = 0; r < n; r++) {
                 k.rmsnorm(xb, r * dim, x, r * dim, layer.mlpNorm(), dim, c.rmsEps());
             }
-            project(l, GATE_UP, new float[][] {gate, up}, xb, n, segments, s);
+            project(l, GATE_UP, new float[][] {gate, up}, xb, n, segments);
             RowParallel.Part swiglu = (from, to, part) -> k.swiglu(gate, up, from * hidden, (to - from) * hidden);
             if ((long) n * hidden >= MIN_PARALLEL_SWIGLU) {
                 rows.split(n, 1, swiglu);
             } else {
                 swiglu.run(0, n, 0);
             }
-            project(l, DOWN, new float[][] {proj}, gate, n, segments, s);
+            project(l, DOWN, new float[][] {proj}, gate, n, segments);
             add(x, proj, n * dim);
         }
 
@@ -221,7 +221,7 @@ public final class StepForward {
         if (logits == null || logits.length < seqs * c.vocabSize()) {
             logits = new float[seqs * c.vocabSize()];
         }
-        matmuls(new float[][] {logits}, last, seqs, new SplitMatrix[] {lmHead}, s);
+        matmuls(new float[][] {logits}, last, seqs, new SplitMatrix[] {lmHead});
         return logits;
     }
 
@@ -230,12 +230,12 @@ public final class StepForward {
      * their base matmuls form one split, so the threads meet once per group instead of once per
      * projection.
      */
-    private void project(int layerIndex, Projection[] ps, float[][] ys, float[] xIn, int n, Segments seg, StepScratch s) {
+    private void project(int layerIndex, Projection[] ps, float[][] ys, float[] xIn, int n, Segments seg) {
         SplitMatrix[] ms = new SplitMatrix[ps.length];
         for (int i = 0; i < ps.length; i++) {
             ms[i] = projections[layerIndex][ps[i].ordinal()];
         }
-        matmuls(ys, xIn, n, ms, s);
+        matmuls(ys, xIn, n, ms);
         // LoRA terms on the caller: one native call per segment (~1 us at rank 8), ~0.4 ms a step for
         // 32 distinct adapters on q and v. A split of their own would add a meeting with the workers per
         // layer, and on a loaded machine each meeting can wait a whole time slice for a preempted worker.
@@ -265,10 +265,11 @@ public final class StepForward {
 
     /**
      * ys[i][b, r] = Σ_c x[b, c] · W_i[r, c] for b < batch. Split by weight rows when worth it: the
-     * precut parts of all the matrices are claimed together, part p computing its rows into its own
-     * buffer [batch, rows of p] and copying them into ys[i]'s columns.
+     * precut parts of all the matrices are claimed together, part p writing its rows straight into
+     * ys[i]'s columns through the strided matmul (a [batch, rows of p] buffer and a copy per part cost
+     * 4 MB of copying a step for batch 32's logits).
      */
-    private void matmuls(float[][] ys, float[] x, int batch, SplitMatrix[] ms, StepScratch s) {
+    private void matmuls(float[][] ys, float[] x, int batch, SplitMatrix[] ms) {
         long work = 0;
         int total = 0;
         int[] first = new int[ms.length + 1];
@@ -285,12 +286,6 @@ public final class StepForward {
             }
             return;
         }
-        float[][] outs = new float[total][];
-        for (int i = 0; i < ms.length; i++) {
-            for (int p = 0; p < ms[i].parts().length; p++) {
-                outs[first[i] + p] = s.partOut(first[i] + p, batch * ms[i].parts()[p].rows());
-            }
-        }
         rows.split(total, 1, (from, to, unused) -> { // split parts are runs of precut weight parts
             int i = 0;
             for (int q = from; q < to; q++) {
@@ -299,16 +294,7 @@ public final class StepForward {
                 }
                 SplitMatrix m = ms[i];
                 int p = q - first[i];
-                Matrix part = m.parts()[p];
-                int partRows = part.rows();
-                int outRows = m.whole().rows();
-                float[] out = outs[q];
-                float[] y = ys[i];
-                k.matmul(out, x, batch, part);
-                int col = m.start()[p];
-                for (int b = 0; b < batch; b++) {
-                    System.arraycopy(out, b * partRows, y, b * outRows + col, partRows);
-                }
+                k.matmul(ys[i], m.start()[p], m.whole().rows(), x, batch, m.parts()[p]);
             }
         });
     }

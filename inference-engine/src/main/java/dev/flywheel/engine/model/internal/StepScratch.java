@@ -5,9 +5,8 @@ import dev.flywheel.engine.model.ModelConfig;
 /**
  * The activation buffers of one forward step, reused from step to step (grown when a step has more
  * rows, never shrunk) so decoding allocates nothing large per token. Shapes for N rows:
- * x, xb, q, att, proj [N, dim]; kRows, vRows [N, kvDim]; gate, up [N, hidden]; last [seqs, dim];
- * partOut[p] is part p's slice of a row-split matmul output [N, rows of that part]. One step uses one
- * scratch at a time (StepForward keeps a pool of them for concurrent callers).
+ * x, xb, q, att, proj [N, dim]; kRows, vRows [N, kvDim]; gate, up [N, hidden]; last [seqs, dim]. One
+ * step uses one scratch at a time (StepForward keeps a pool of them for concurrent callers).
  */
 final class StepScratch {
     private final ModelConfig c;
@@ -15,11 +14,9 @@ final class StepScratch {
     int seqs = -1;
     float[] x, xb, q, att, proj, kRows, vRows, gate, up, last;
     int[] rowPos, rowSeq, lastRow;
-    final float[][] partOut;
 
-    StepScratch(ModelConfig config, int parts) {
+    StepScratch(ModelConfig config) {
         this.c = config;
-        this.partOut = new float[parts][0];
     }
 
     /** Makes room for {@code n} rows and {@code sequences} sequences. */
@@ -43,13 +40,5 @@ final class StepScratch {
             lastRow = new int[sequences];
             seqs = sequences;
         }
-    }
-
-    /** Part p's output buffer, at least {@code size} floats. */
-    float[] partOut(int p, int size) {
-        if (partOut[p].length < size) {
-            partOut[p] = new float[size];
-        }
-        return partOut[p];
     }
 }
