@@ -1,6 +1,7 @@
 package dev.flywheel.splitter.experiments;
 
 import dev.flywheel.contracts.topics.Topic;
+import dev.flywheel.splitter.experiments.internal.LayerSlices;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
@@ -38,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * order is the same everywhere, every replica accepts the same records: that is the compare-and-set. A writer
  * produces, waits until this replica has applied up to its record's offset (read-your-writes), then checks that its
  * own write (header {@value #WRITE_ID}) is the accepted one; if not, it re-publishes the winner so that compaction,
- * which keeps the last record per key, keeps the winner, and throws a retriable conflict.
+ * which keeps the last record per key, keeps the winner, and throws a retriable conflict. The same replay refuses a
+ * record that starts an experiment on buckets another serving experiment of its layer already holds
+ * ({@link LayerSlices#takesOccupiedSlice}): per-key versions alone would let two replicas with stale views start two
+ * experiments on one slice.
  * Records that do not decode are logged and skipped (never applied).
  */
 public final class TopicExperimentStore implements ExperimentStore, AutoCloseable {
@@ -130,8 +134,11 @@ public final class TopicExperimentStore implements ExperimentStore, AutoCloseabl
                 // Keep the winner as the last record for the key, so that compaction cannot resurrect our loser.
                 produce(winner.experiment(), winner.writeId(), "compaction guard after lost write");
             }
-            throw new ExperimentConflictException(next.id(), winner == null ? 0 : winner.experiment().version(), true,
-                    "another writer got version " + next.version() + " first");
+            long accepted = winner == null ? 0 : winner.experiment().version();
+            throw new ExperimentConflictException(next.id(), accepted, true, accepted == next.version() - 1
+                    ? "another experiment took buckets [" + next.layerOffset() + ", " + (next.layerOffset() + next.sliceBuckets())
+                            + ") of layer '" + next.layer() + "' first"
+                    : "another writer got version " + next.version() + " first");
         } finally {
             writeLock.unlock();
         }
@@ -223,6 +230,9 @@ public final class TopicExperimentStore implements ExperimentStore, AutoCloseabl
         long expected = current == null ? 1 : current.experiment().version() + 1;
         if (e.version() != expected) {
             return; // a lost compare-and-set or a compaction guard: the accepted record stays
+        }
+        if (LayerSlices.takesOccupiedSlice(e, current == null ? null : current.experiment(), all())) {
+            return; // another experiment got these buckets of the layer first (a start from a stale view): refused
         }
         Header h = r.headers().lastHeader(WRITE_ID);
         state.put(e.id(), new Applied(e, h == null ? "" : new String(h.value(), StandardCharsets.UTF_8)));

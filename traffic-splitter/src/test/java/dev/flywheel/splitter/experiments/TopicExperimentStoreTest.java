@@ -72,4 +72,78 @@ class TopicExperimentStoreTest {
             }
         }
     }
+
+    private static void awaitSeen(TopicExperimentStore replica, String id, long version) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (replica.get(id).map(Experiment::version).orElse(0L) < version) {
+            assertTrue(System.nanoTime() < deadline, "replica never saw " + id + " v" + version);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void aStartOnBucketsAnotherExperimentOfTheLayerHoldsIsRefusedByEveryReplica(TestServices services) {
+        String layer = "slices-" + System.nanoTime();
+        try (TopicExperimentStore a = replica(services); TopicExperimentStore b = replica(services)) {
+            ExperimentService sa = new ExperimentService(a, v -> {}, Clock.systemUTC(), new SplittableRandom(1));
+            sa.create(ExperimentFixtures.definition("x-" + layer, layer, 50));
+            Experiment y = sa.create(ExperimentFixtures.definition("y-" + layer, layer, 50));
+            Experiment x = sa.start("x-" + layer, "first");
+            assertEquals(0, x.layerOffset());
+            awaitSeen(b, y.id(), 1);
+            awaitSeen(b, x.id(), 2);
+
+            // Replica b writes y's start on buckets [0, 5000) as a replica that had not yet seen x's start would.
+            Experiment stale = y.transitioned(ExperimentStatus.RUNNING, 0, y.controlVariantId(), 0, System.currentTimeMillis());
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(ExperimentConflictException.class, () -> b.write(stale, "stale view"));
+            assertTrue(refused.getMessage().contains("took buckets [0, 5000)"), refused.getMessage());
+            assertEquals(ExperimentStatus.DRAFT, b.get(y.id()).orElseThrow().status());
+
+            // Started again from the current view it gets the free half; a rebuilt replica agrees on both slices.
+            ExperimentService sb = new ExperimentService(b, v -> {}, Clock.systemUTC(), new SplittableRandom(2));
+            assertEquals(5000, sb.start(y.id(), "retry").layerOffset());
+            try (TopicExperimentStore c = replica(services)) {
+                assertEquals(0, c.get(x.id()).orElseThrow().layerOffset());
+                assertEquals(5000, c.get(y.id()).orElseThrow().layerOffset());
+                assertEquals(ExperimentStatus.RUNNING, c.get(y.id()).orElseThrow().status());
+            }
+        }
+    }
+
+    @Test
+    void twoReplicasStartingExperimentsOfOneLayerAtOnceNeverShareBuckets(TestServices services) throws Exception {
+        String layer = "race-" + System.nanoTime();
+        try (TopicExperimentStore a = replica(services); TopicExperimentStore b = replica(services)) {
+            ExperimentService sa = new ExperimentService(a, v -> {}, Clock.systemUTC(), new SplittableRandom(1));
+            ExperimentService sb = new ExperimentService(b, v -> {}, Clock.systemUTC(), new SplittableRandom(2));
+            String x = sa.create(ExperimentFixtures.definition("x-" + layer, layer, 50)).id();
+            String y = sa.create(ExperimentFixtures.definition("y-" + layer, layer, 50)).id();
+            awaitSeen(b, y, 1);
+            CountDownLatch go = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Future<String>> results = new ArrayList<>();
+            for (Callable<Experiment> c : List.<Callable<Experiment>>of(() -> sa.start(x, "a"), () -> sb.start(y, "b"))) {
+                results.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        return c.call().status().wire();
+                    } catch (ExperimentConflictException e) {
+                        return "conflict";
+                    }
+                }));
+            }
+            go.countDown();
+            List<String> outcomes = new ArrayList<>();
+            for (Future<String> f : results) outcomes.add(f.get());
+            pool.shutdown();
+            assertTrue(outcomes.contains("running"), outcomes.toString());
+            try (TopicExperimentStore c = replica(services)) {
+                List<Experiment> serving = c.all().stream().filter(e -> e.layer().equals(layer) && e.status().servesTraffic()).toList();
+                assertEquals(outcomes.stream().filter("running"::equals).count(), serving.size(), outcomes + " vs " + serving);
+                if (serving.size() == 2) {
+                    assertTrue(serving.get(0).layerOffset() != serving.get(1).layerOffset(), "two experiments on one slice: " + serving);
+                }
+            }
+        }
+    }
 }

@@ -51,6 +51,24 @@ public final class LayerSlices {
                 + candidate.trafficPercent() + " % (largest free slice " + percent(largestGap) + " %); lower traffic_percent or archive an experiment in the layer");
     }
 
+    /**
+     * True if {@code candidate} newly takes a slice (it serves traffic and {@code previous}, its version before, did
+     * not serve on the same slice) that overlaps the slice of another serving experiment in its layer. The experiment
+     * store applies this to every record in log order, so that two replicas starting experiments in one layer from
+     * stale views cannot both win the same buckets. An experiment keeping its slice is not checked again, so data
+     * written before this rule existed cannot lock an experiment in place.
+     */
+    public static boolean takesOccupiedSlice(Experiment candidate, Experiment previous, List<Experiment> all) {
+        if (!candidate.status().servesTraffic()
+                || previous != null && previous.status().servesTraffic() && previous.layerOffset() == candidate.layerOffset()
+                && previous.sliceBuckets() == candidate.sliceBuckets()) {
+            return false;
+        }
+        int from = candidate.layerOffset();
+        int to = from + candidate.sliceBuckets();
+        return occupants(candidate, all).stream().anyMatch(e -> e.layerOffset() < to && from < e.layerOffset() + e.sliceBuckets());
+    }
+
     private static List<Experiment> occupants(Experiment candidate, List<Experiment> all) {
         return all.stream()
                 .filter(e -> !e.id().equals(candidate.id()) && e.layer().equals(candidate.layer()) && e.status().servesTraffic())
