@@ -57,7 +57,7 @@ final class PeerClickHouse implements AutoCloseable {
         while (true) {
             try {
                 IngestBench.execute(peer.url, "SELECT 1");
-                return peer;
+                break;
             } catch (Exception e) {
                 if (System.currentTimeMillis() > deadline || !p.isAlive()) {
                     peer.close();
@@ -66,6 +66,15 @@ final class PeerClickHouse implements AutoCloseable {
                 Thread.sleep(200);
             }
         }
+        // Only this server's profile sets the flag: anything else is another server on the port (e.g. a second
+        // checkout's local ClickHouse), which must be neither measured nor left with the peer's tables.
+        String own = IngestBench.execute(peer.url, "SELECT value FROM system.settings WHERE name = 'input_format_skip_unknown_fields'").strip();
+        if (!own.equals("1") || !p.isAlive()) {
+            peer.close();
+            throw new IllegalStateException("port " + HTTP_PORT + " is answered by another ClickHouse server; set "
+                    + "FLYWHEEL_PEER_CH_HTTP_PORT and FLYWHEEL_PEER_CH_TCP_PORT to free ports");
+        }
+        return peer;
     }
 
     /** Creates Kafka tables + MVs over the three event topics and returns events/s until all {@code n} rows are visible. */
