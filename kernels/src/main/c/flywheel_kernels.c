@@ -22,7 +22,7 @@ enum { FW_F32 = 0, FW_BF16 = 1, FW_F16 = 2 };
 #define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")))
 
 /* Bumped whenever a signature below changes; NativeKernels refuses a library with another version. */
-int fw_abi_version(void) { return 7; }
+int fw_abi_version(void) { return 8; }
 
 /* 1 when the CPU has AVX2, FMA and F16C (the minimum these kernels use). */
 int fw_cpu_supported(void) {
@@ -427,15 +427,15 @@ AVX2_TARGET void fw_swiglu(float *gate, const float *up, int n) {
  * One query token's attention over a paged KV cache (see Kernels.attention): q, out [n_heads,
  * head_dim]; caches [slots, n_kv_heads * head_dim]; position p in slot
  * block_table[p / block_size] * block_size + p % block_size. scores: n_heads * seq_len floats of
- * scratch ([head][position]).
+ * scratch ([head][position]), see fw_attention.
  *
  * Positions are the outer loop: each cached K (then V) row is read once, front to back, for all
  * heads, and the next row is prefetched. Per head the arithmetic is the head-by-head loop's (same
  * dot products, softmax, and accumulation over positions in order), so results do not change.
  */
-AVX2_TARGET void fw_attention(float *out, const float *q, const float *k_cache, const float *v_cache,
-                              const int32_t *block_table, int block_size, int seq_len,
-                              int n_heads, int n_kv_heads, int head_dim, float *scores) {
+AVX2_TARGET static void attention(float *out, const float *q, const float *k_cache, const float *v_cache,
+                                  const int32_t *block_table, int block_size, int seq_len,
+                                  int n_heads, int n_kv_heads, int head_dim, float *scores) {
     int kv_dim = n_kv_heads * head_dim;
     int group = n_heads / n_kv_heads;
     float scale = (float) (1.0 / sqrt((double) head_dim));
@@ -464,4 +464,25 @@ AVX2_TARGET void fw_attention(float *out, const float *q, const float *k_cache, 
             for (; d < head_dim; d++) oh[d] += sp * vp[d];
         }
     }
+}
+
+/* Scores of up to this many (head, position) pairs live on the stack (16 KB: 6 heads x 682 positions). */
+#define ATTENTION_STACK_SCORES 4096
+
+/*
+ * attention() with its scores scratch on the stack, or from malloc beyond ATTENTION_STACK_SCORES:
+ * the Java side used to allocate it per call, a new array per row per layer, and in a young JVM
+ * each one lands on fresh heap pages (page faults in the timed decode steps).
+ * Returns 0, or -1 when malloc fails.
+ */
+int fw_attention(float *out, const float *q, const float *k_cache, const float *v_cache,
+                 const int32_t *block_table, int block_size, int seq_len,
+                 int n_heads, int n_kv_heads, int head_dim) {
+    float stack[ATTENTION_STACK_SCORES];
+    size_t need = (size_t) n_heads * seq_len;
+    float *scores = need <= ATTENTION_STACK_SCORES ? stack : malloc(need * sizeof(float));
+    if (!scores) return -1;
+    attention(out, q, k_cache, v_cache, block_table, block_size, seq_len, n_heads, n_kv_heads, head_dim, scores);
+    if (scores != stack) free(scores);
+    return 0;
 }

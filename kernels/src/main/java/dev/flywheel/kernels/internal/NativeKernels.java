@@ -20,7 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class NativeKernels implements Kernels {
     static final String LIBRARY = "libflywheel_kernels.so";
-    private static final int ABI_VERSION = 7;
+    private static final int ABI_VERSION = 8;
 
     /** Vector width of the matmul variant in use: 512 (AVX-512) or 256 (AVX2). */
     private final int bits;
@@ -47,8 +47,8 @@ public final class NativeKernels implements Kernels {
         this.rope = lib.function("fw_rope", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), true);
         this.softmax = lib.function("fw_softmax", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT), true);
         this.swiglu = lib.function("fw_swiglu", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT), true);
-        this.attention = lib.function("fw_attention", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), true);
+        this.attention = lib.function("fw_attention", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), true);
     }
 
     /**
@@ -208,13 +208,16 @@ public final class NativeKernels implements Kernels {
     public void attention(float[] out, int outOff, float[] q, int qOff, float[] kCache, float[] vCache,
                           int[] blockTable, int blockSize, int seqLen, int nHeads, int nKvHeads, int headDim) {
         ShapeChecks.attention(out, outOff, q, qOff, kCache, vCache, blockTable, blockSize, seqLen, nHeads, nKvHeads, headDim);
-        float[] scores = new float[nHeads * seqLen]; // [head][position], see fw_attention
+        int status;
         try {
-            attention.invokeExact(Downcalls.at(out, outOff), Downcalls.at(q, qOff), MemorySegment.ofArray(kCache), MemorySegment.ofArray(vCache),
-                    MemorySegment.ofArray(blockTable), blockSize, seqLen, nHeads, nKvHeads, headDim,
-                    MemorySegment.ofArray(scores));
+            // the [head][position] scores scratch is on the C side (see fw_attention)
+            status = (int) attention.invokeExact(Downcalls.at(out, outOff), Downcalls.at(q, qOff), MemorySegment.ofArray(kCache),
+                    MemorySegment.ofArray(vCache), MemorySegment.ofArray(blockTable), blockSize, seqLen, nHeads, nKvHeads, headDim);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t, "native kernel call");
+        }
+        if (status != 0) {
+            throw new OutOfMemoryError("native attention could not allocate scores for " + nHeads + " heads x " + seqLen + " positions");
         }
     }
 }
