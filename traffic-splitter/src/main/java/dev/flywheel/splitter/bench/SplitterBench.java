@@ -152,8 +152,10 @@ public final class SplitterBench {
             Load load = jdkClient ? (uri, c, r, s) -> load(http, uri, c, r, s)
                     : (uri, c, r, s) -> NettyLoad.run(uri, Map.of("Authorization", "Bearer " + CLIENT, "Content-Type", "application/json"),
                             BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8), c, r, s);
-            load.run(direct, concurrency, rate, 3); // warm-up both paths (JIT, connections)
-            load.run(proxied, concurrency, rate, 5);
+            // Warm-up (JIT, connections): the splitter's own JVM starts cold, and on 2 cores its C2 compilations of the
+            // proxy path (~10k requests in) compete with the load for the CPU, so it gets twice the time.
+            load.run(direct, concurrency, rate, 5);
+            load.run(proxied, concurrency, rate, 10);
             // The paced phases in alternating rounds (direct, proxied, proxied, direct, ...) of seconds/rounds each, pooled
             // per path: both paths then sample the same stretch of the machine's background noise (a shared VM whose
             // load drifts over seconds) instead of one path getting the first ten seconds and the other the next.
