@@ -37,6 +37,10 @@ public final class BatchScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchScheduler.class);
 
     private final ForwardPass model;
+    private final RowSplitter rows;
+    /** Per step: which rows are greedy, and their argmax (-1: the row holds NaN; the sampler reports it). */
+    private boolean[] greedyRow = new boolean[0];
+    private int[] greedyToken = new int[0];
     /** The previous step's logits, handed back to the model to write the next step's into (step thread only). */
     private float[] lastLogits;
     private final KvBlockPool pool;
@@ -66,7 +70,17 @@ public final class BatchScheduler implements AutoCloseable {
      * @param eosToken end-of-sequence token id, or -1 when the model has none
      */
     public BatchScheduler(ForwardPass model, KvBlockPool pool, SchedulerConfig config, int vocabSize, int eosToken, Clock clock) {
+        this(model, RowSplitter.SERIAL, pool, config, vocabSize, eosToken, clock);
+    }
+
+    /**
+     * @param rows threads for the greedy argmax of a step's rows (the model's forward threads); results are the
+     *             same as {@link RowSplitter#SERIAL}'s, row for row
+     */
+    public BatchScheduler(ForwardPass model, RowSplitter rows, KvBlockPool pool, SchedulerConfig config, int vocabSize,
+                          int eosToken, Clock clock) {
         this.model = Objects.requireNonNull(model, "model");
+        this.rows = Objects.requireNonNull(rows, "rows");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -166,6 +180,7 @@ public final class BatchScheduler implements AutoCloseable {
             failAll(running, e);
             return true;
         }
+        pickGreedy(logits, n);
         List<Sequence> finished = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Sequence s = running.get(i);
@@ -173,7 +188,8 @@ public final class BatchScheduler implements AutoCloseable {
             s.kv.commit(s.tokens, s.computed);
             int token;
             try {
-                token = sampler.sample(logits, i * vocabSize, s.request.params(), s.request.rng());
+                token = greedyRow[i] && greedyToken[i] >= 0 ? greedyToken[i]
+                        : sampler.sample(logits, i * vocabSize, s.request.params(), s.request.rng());
             } catch (RuntimeException e) {
                 LOG.error("sampling failed for request {}", s.request.id(), e);
                 finish(s, null, new GenerationException.StepFailed(s.request.id(), e));
@@ -187,6 +203,43 @@ public final class BatchScheduler implements AutoCloseable {
         running.removeAll(finished);
         runningCount = running.size();
         return true;
+    }
+
+    /**
+     * The argmax of every greedy row of this step's logits, split across {@link #rows}' threads: the same
+     * {@link Sampler#argmax} per row as the serial path, so the same tokens. A row with NaN gets -1 and is left
+     * to the sampler, which fails that request alone with its message.
+     */
+    private void pickGreedy(float[] logits, int n) {
+        if (greedyRow.length < n) {
+            greedyRow = new boolean[n];
+            greedyToken = new int[n];
+        }
+        int greedy = 0;
+        for (int i = 0; i < n; i++) {
+            greedyRow[i] = running.get(i).request.params().isGreedy();
+            greedy += greedyRow[i] ? 1 : 0;
+        }
+        if (greedy == 0) {
+            return;
+        }
+        boolean[] want = greedyRow;
+        int[] out = greedyToken;
+        rows.split(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                if (want[i]) {
+                    out[i] = argmaxOrNaN(logits, i * vocabSize, vocabSize);
+                }
+            }
+        });
+    }
+
+    private static int argmaxOrNaN(float[] logits, int offset, int n) {
+        try {
+            return Sampler.argmax(logits, offset, n);
+        } catch (IllegalStateException nan) {
+            return -1;
+        }
     }
 
     /** Appends a sampled token, streams it; true when the sequence finished (and was completed). */

@@ -86,6 +86,68 @@ class BatchSchedulerTest {
         assertEquals(adapters.length, model.steps.getFirst().size(), "all requests ran in one batch");
     }
 
+    /** Runs the parts on threads of their own, last part first: what a multi-threaded splitter may do. */
+    private static final RowSplitter REVERSED_THREADS = (rows, range) -> {
+        int parts = Math.min(rows, 3);
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int p = parts - 1; p >= 0; p--) {
+            int from = rows * p / parts;
+            int to = rows * (p + 1) / parts;
+            threads.add(Thread.ofPlatform().start(() -> range.run(from, to)));
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    };
+
+    @Test
+    void greedyTokensPickedOnSeveralThreadsAreTheSerialOnes() {
+        BatchScheduler s = new BatchScheduler(model, REVERSED_THREADS, pool, new SchedulerConfig(8, 16, 256, 1024), VOCAB, -1,
+                Clock.systemUTC());
+        ResidentAdapter[] adapters = {null, adapterA, adapterB, adapterA, null, adapterB, null};
+        Collector[] outs = new Collector[adapters.length];
+        for (int i = 0; i < adapters.length; i++) {
+            outs[i] = new Collector();
+            SamplingParams params = i == 3 ? new SamplingParams(0.7, 1.0, 0, 9, List.of(), 42L) : SamplingParams.greedy(9);
+            s.submit(request("r" + i, prompt(i, 3 + 2 * i), adapters[i], params, outs[i]));
+        }
+        runUntilIdle(s);
+        for (int i = 0; i < adapters.length; i++) {
+            if (i != 3) { // the sampled request is not greedy; it only shares the steps
+                assertArrayEquals(expected(prompt(i, 3 + 2 * i), adapters[i], 9), outs[i].done().tokens(), "request " + i);
+            }
+        }
+        assertEquals(9, outs[3].done().tokens().length);
+    }
+
+    @Test
+    void aNaNRowFailsOnlyItsOwnRequestWhenGreedyTokensArePickedInParallel() {
+        ForwardPass nanForMarked = (batch, kv, reuse) -> {
+            float[] logits = new float[batch.size() * VOCAB];
+            for (int i = 0; i < batch.size(); i++) {
+                logits[i * VOCAB + 1] = 5f;
+                if (batch.tokens()[i][0] == 7) {
+                    logits[i * VOCAB + 3] = Float.NaN; // a diverged row
+                }
+            }
+            return logits;
+        };
+        BatchScheduler s = new BatchScheduler(nanForMarked, REVERSED_THREADS, pool, new SchedulerConfig(8, 16, 256, 1024), VOCAB, -1,
+                Clock.systemUTC());
+        Collector healthy = new Collector();
+        Collector diverged = new Collector();
+        s.submit(request("ok", new int[] {2, 2, 2}, null, SamplingParams.greedy(4), healthy));
+        s.submit(request("nan", new int[] {7, 7, 7}, null, SamplingParams.greedy(4), diverged));
+        runUntilIdle(s);
+        assertArrayEquals(new int[] {1, 1, 1, 1}, healthy.done().tokens());
+        var failure = assertThrows(java.util.concurrent.CompletionException.class, diverged.result::join);
+        assertTrue(String.valueOf(failure.getCause().getCause()).contains("NaN"), String.valueOf(failure.getCause()));
+    }
+
     @Test
     void stepsGroupSequencesByAdapterSoLoraRunsPerSegment() {
         BatchScheduler s = scheduler(8, 16);
