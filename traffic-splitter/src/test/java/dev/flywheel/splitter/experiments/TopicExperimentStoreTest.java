@@ -39,24 +39,7 @@ class TopicExperimentStoreTest {
                 Thread.onSpinWait();
             }
             // Both replicas try to move version 1 on at the same moment: exactly one write may win.
-            CountDownLatch go = new CountDownLatch(1);
-            ExecutorService pool = Executors.newFixedThreadPool(2);
-            List<Future<String>> results = new ArrayList<>();
-            for (Callable<String> c : List.<Callable<String>>of(
-                    () -> { go.await(); return sa.start("race", "a").status().wire(); },
-                    () -> { go.await(); return sb.start("race", "b").status().wire(); })) {
-                results.add(pool.submit(() -> {
-                    try {
-                        return c.call();
-                    } catch (ExperimentConflictException e) {
-                        return "conflict";
-                    }
-                }));
-            }
-            go.countDown();
-            List<String> outcomes = new ArrayList<>();
-            for (Future<String> f : results) outcomes.add(f.get());
-            pool.shutdown();
+            List<String> outcomes = race(() -> sa.start("race", "a"), () -> sb.start("race", "b"));
             assertEquals(1, outcomes.stream().filter("running"::equals).count(), outcomes.toString());
             assertEquals(1, outcomes.stream().filter("conflict"::equals).count(), outcomes.toString());
 
@@ -71,6 +54,31 @@ class TopicExperimentStoreTest {
                 assertEquals(a.get("race"), c.get("race"));
             }
         }
+    }
+
+    /** Runs the writes at the same moment on threads of their own; each outcome is the status written or "conflict". */
+    @SafeVarargs
+    private static List<String> race(Callable<Experiment>... writes) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(writes.length);
+        List<Future<String>> results = new ArrayList<>();
+        for (Callable<Experiment> write : writes) {
+            results.add(pool.submit(() -> {
+                go.await();
+                try {
+                    return write.call().status().wire();
+                } catch (ExperimentConflictException e) {
+                    return "conflict";
+                }
+            }));
+        }
+        go.countDown();
+        List<String> outcomes = new ArrayList<>();
+        for (Future<String> f : results) {
+            outcomes.add(f.get());
+        }
+        pool.shutdown();
+        return outcomes;
     }
 
     private static void awaitSeen(TopicExperimentStore replica, String id, long version) {
@@ -119,23 +127,7 @@ class TopicExperimentStoreTest {
             String x = sa.create(ExperimentFixtures.definition("x-" + layer, layer, 50)).id();
             String y = sa.create(ExperimentFixtures.definition("y-" + layer, layer, 50)).id();
             awaitSeen(b, y, 1);
-            CountDownLatch go = new CountDownLatch(1);
-            ExecutorService pool = Executors.newFixedThreadPool(2);
-            List<Future<String>> results = new ArrayList<>();
-            for (Callable<Experiment> c : List.<Callable<Experiment>>of(() -> sa.start(x, "a"), () -> sb.start(y, "b"))) {
-                results.add(pool.submit(() -> {
-                    go.await();
-                    try {
-                        return c.call().status().wire();
-                    } catch (ExperimentConflictException e) {
-                        return "conflict";
-                    }
-                }));
-            }
-            go.countDown();
-            List<String> outcomes = new ArrayList<>();
-            for (Future<String> f : results) outcomes.add(f.get());
-            pool.shutdown();
+            List<String> outcomes = race(() -> sa.start(x, "a"), () -> sb.start(y, "b"));
             assertTrue(outcomes.contains("running"), outcomes.toString());
             try (TopicExperimentStore c = replica(services)) {
                 List<Experiment> serving = c.all().stream().filter(e -> e.layer().equals(layer) && e.status().servesTraffic()).toList();
