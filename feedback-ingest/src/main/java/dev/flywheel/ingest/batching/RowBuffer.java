@@ -10,6 +10,9 @@ public final class RowBuffer {
     private byte[] bytes;
     private int size;
     private long[] eventTs = new long[256];
+    /** Per row: its end in {@link #array()} and its source record's offset (for a row ClickHouse refuses: the DLQ). */
+    private int[] ends = new int[256];
+    private long[] offsets = new long[256];
     private int rows;
 
     public RowBuffer() {
@@ -64,12 +67,37 @@ public final class RowBuffer {
         size += src.length;
     }
 
-    /** Marks the end of one row whose event happened at {@code tsMillis}. */
+    /** Marks the end of one row whose event happened at {@code tsMillis} (source offset unknown: -1). */
     public void endRow(long tsMillis) {
+        endRow(tsMillis, -1);
+    }
+
+    /** Marks the end of one row whose event happened at {@code tsMillis}, read from {@code offset} of its partition. */
+    public void endRow(long tsMillis, long offset) {
         if (rows == eventTs.length) {
             eventTs = Arrays.copyOf(eventTs, rows * 2);
+            ends = Arrays.copyOf(ends, rows * 2);
+            offsets = Arrays.copyOf(offsets, rows * 2);
         }
-        eventTs[rows++] = tsMillis;
+        eventTs[rows] = tsMillis;
+        ends[rows] = size;
+        offsets[rows] = offset;
+        rows++;
+    }
+
+    /** Where row {@code row} starts in {@link #array()}. */
+    public int rowStart(int row) {
+        return row == 0 ? 0 : ends[row - 1];
+    }
+
+    /** Where row {@code row} ends (exclusive) in {@link #array()}. */
+    public int rowEnd(int row) {
+        return ends[row];
+    }
+
+    /** The source offset of row {@code row}, or -1 when it was not given. */
+    public long offset(int row) {
+        return offsets[row];
     }
 
     /** Forgets everything written after {@code mark} (a size taken before a row that could not be completed). */

@@ -80,6 +80,48 @@ public final class TableBatch {
         return out;
     }
 
+    /** One row of the batch: its source partition and offset (-1 if unknown) and its encoded bytes. */
+    public record Row(TopicPartition partition, long offset, byte[] bytes) {}
+
+    /** Row {@code index} of the body, counting from 0 in {@link #body()} order. */
+    public Row row(int index) {
+        int base = 0;
+        for (var e : chunks.entrySet()) {
+            RowBuffer b = e.getValue();
+            if (index < base + b.rows()) {
+                int r = index - base;
+                return new Row(e.getKey(), b.offset(r), java.util.Arrays.copyOfRange(b.array(), b.rowStart(r), b.rowEnd(r)));
+            }
+            base += b.rows();
+        }
+        throw new IndexOutOfBoundsException("row " + index + " of a batch of " + rows);
+    }
+
+    /** The insert body without the rows in {@code skipped} (indexes as in {@link #row}), as views, without copying. */
+    public List<ByteBuffer> bodyWithout(java.util.BitSet skipped) {
+        if (skipped.isEmpty()) {
+            return body();
+        }
+        List<ByteBuffer> out = new ArrayList<>();
+        int base = 0;
+        for (RowBuffer b : chunks.values()) {
+            int from = 0; // start of the current run of kept rows, in bytes
+            for (int r = 0; r < b.rows(); r++) {
+                if (skipped.get(base + r)) {
+                    if (b.rowStart(r) > from) {
+                        out.add(ByteBuffer.wrap(b.array(), from, b.rowStart(r) - from));
+                    }
+                    from = b.rowEnd(r);
+                }
+            }
+            if (b.size() > from) {
+                out.add(ByteBuffer.wrap(b.array(), from, b.size() - from));
+            }
+            base += b.rows();
+        }
+        return out;
+    }
+
     /** Event times (epoch ms) of every row, for freshness metrics. */
     public long[] eventTimes() {
         long[] out = new long[rows];

@@ -60,8 +60,35 @@ public final class ClickHouseHttpWriter implements TableWriter {
         if (answer.length() > 500) {
             answer = answer.substring(0, 500) + "...";
         }
+        int badRow = badRow(response.body());
+        if (badRow >= 0 && badRow < rows) {
+            // The data itself: retrying the same bytes can never succeed (18.16 answers these with HTTP 500).
+            throw new InsertException(table, rows, false, badRow, "HTTP " + status + ": " + answer, null);
+        }
         // 5xx: the server failed (overload, memory, a part being written); 4xx: it rejected the request itself.
         throw new InsertException(table, rows, status >= 500 || status == 429 || status == 408, "HTTP " + status + ": " + answer, null);
+    }
+
+    /**
+     * ClickHouse's error codes for input it could not read as the table's types (TabSeparated parsing, numbers,
+     * dates, enums, ranges); its answer then names the row: "(at row N)", 1-based.
+     */
+    private static final java.util.Set<Integer> DATA_ERRORS = java.util.Set.of(6, 26, 27, 32, 33, 38, 41, 53, 69, 70, 72, 117, 131, 321);
+    private static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile("^Code: (\\d+)");
+    private static final java.util.regex.Pattern AT_ROW = java.util.regex.Pattern.compile("\\(at row (\\d+)\\)");
+
+    /** The 0-based row a data error names, or -1 for any other answer. */
+    static int badRow(String answer) {
+        if (answer == null) {
+            return -1;
+        }
+        var code = CODE.matcher(answer.strip());
+        var row = AT_ROW.matcher(answer);
+        if (!code.find() || !DATA_ERRORS.contains(Integer.parseInt(code.group(1))) || !row.find()) {
+            return -1;
+        }
+        long n = Long.parseLong(row.group(1));
+        return n >= 1 && n <= Integer.MAX_VALUE ? (int) (n - 1) : -1;
     }
 
     private static String enc(String s) {

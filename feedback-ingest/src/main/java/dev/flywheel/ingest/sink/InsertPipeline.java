@@ -30,8 +30,21 @@ final class InsertPipeline implements AutoCloseable {
     /** Rows sealed for insert plus the next offset of every partition they (and the DLQ'd records before them) cover. */
     record Flush(List<TableBatch> batches, Map<TopicPartition, Long> offsets, int rows, long bytes) {}
 
-    /** A flush that was submitted; {@code ack} completes with the acknowledgement time (epoch ms) or the failure. */
-    record InFlight(Flush flush, long generation, CompletableFuture<Long> ack) {}
+    /**
+     * A flush that was submitted; {@code ack} completes with the acknowledgement time (epoch ms) or the failure.
+     * {@code refused}: rows ClickHouse could not read, left out of the insert; filled by the insert thread before
+     * {@code ack} completes, to be dead-lettered before the flush's offsets are committed.
+     */
+    record InFlight(Flush flush, long generation, CompletableFuture<Long> ack, List<Refused> refused) {}
+
+    /** A row ClickHouse refused as data: where it came from, its bytes as sent, and ClickHouse's answer. */
+    record Refused(String table, TableBatch.Row row, String reason) {}
+
+    /**
+     * Most rows one table's batch may lose to ClickHouse refusals before the whole flush is failed instead: each
+     * refusal costs one more insert, and a refusal of row after row means the schema, not the data, is wrong.
+     */
+    static final int MAX_REFUSED_PER_BATCH = 100;
 
     /** A flush skipped because an earlier one failed; its rows are re-read from the rewound offsets. */
     static final class Skipped extends RuntimeException {
@@ -91,8 +104,9 @@ final class InsertPipeline implements AutoCloseable {
 
     void submit(Flush flush) {
         long gen = generation;
-        CompletableFuture<Long> ack = CompletableFuture.supplyAsync(() -> insert(flush, gen), thread);
-        inFlight.addLast(new InFlight(flush, gen, ack));
+        List<Refused> refused = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        CompletableFuture<Long> ack = CompletableFuture.supplyAsync(() -> insert(flush, gen, refused), thread);
+        inFlight.addLast(new InFlight(flush, gen, ack, refused));
     }
 
     /** The oldest flush if it has finished (acknowledged or failed), removed from the pipeline; else null. */
@@ -146,14 +160,14 @@ final class InsertPipeline implements AutoCloseable {
         }
     }
 
-    private long insert(Flush flush, long gen) {
+    private long insert(Flush flush, long gen, List<Refused> refused) {
         for (TableBatch b : flush.batches()) {
             if (gen != generation) {
                 throw new Skipped();
             }
             long start = System.nanoTime();
             try {
-                writer.insert(b.table(), routes.columnsOf(b.table()), b.rows(), b.body());
+                insertLeavingOutRefusedRows(b, refused);
             } catch (InsertException e) {
                 metrics.insertFailed(b.table(), Duration.ofNanos(System.nanoTime() - start));
                 throw new CompletionException(e);
@@ -165,6 +179,42 @@ final class InsertPipeline implements AutoCloseable {
             observer.inserted(b.table(), times, ack);
         }
         return clock.millis();
+    }
+
+    /**
+     * Inserts the batch; when ClickHouse refuses a row it names as unreadable (a data error), inserts the batch again
+     * without it, up to {@link #MAX_REFUSED_PER_BATCH} rows. ClickHouse writes nothing of a refused insert (one block:
+     * batches stay far below its 1,048,576-row block size), so the rows inserted are exactly the others, once.
+     */
+    private void insertLeavingOutRefusedRows(TableBatch b, List<Refused> refused) throws InsertException {
+        java.util.BitSet left = new java.util.BitSet(b.rows());
+        List<java.nio.ByteBuffer> body = b.body();
+        while (true) {
+            try {
+                writer.insert(b.table(), routes.columnsOf(b.table()), b.rows() - left.cardinality(), body);
+                return;
+            } catch (InsertException e) {
+                if (e.badRow() < 0 || left.cardinality() >= MAX_REFUSED_PER_BATCH) {
+                    throw e;
+                }
+                int row = nthKept(left, e.badRow());
+                left.set(row);
+                refused.add(new Refused(b.table(), b.row(row), e.getMessage()));
+                if (left.cardinality() == b.rows()) {
+                    return; // nothing left to insert
+                }
+                body = b.bodyWithout(left);
+            }
+        }
+    }
+
+    /** The batch row that is the {@code n}-th (0-based) of those not left out. */
+    private static int nthKept(java.util.BitSet left, int n) {
+        int row = left.nextClearBit(0);
+        for (int i = 0; i < n; i++) {
+            row = left.nextClearBit(row + 1);
+        }
+        return row;
     }
 
     /** Stops the insert thread after the running insert (if any); queued flushes are dropped (they were not committed). */

@@ -212,7 +212,7 @@ public final class SinkLoop implements Runnable {
         int mark = buffer.size();
         try {
             long eventTs = route.encoder().append(r.key(), r.value(), r.timestamp(), buffer);
-            buffer.endRow(eventTs);
+            buffer.endRow(eventTs, r.offset());
             batch.rowAdded(buffer.size() - mark, now);
         } catch (InvalidEventException e) {
             buffer.truncate(mark);
@@ -264,6 +264,13 @@ public final class SinkLoop implements Runnable {
         while ((done = pipeline.pollCompleted()) != null) {
             Throwable failure = InsertPipeline.failureOf(done);
             if (failure == null) {
+                for (InsertPipeline.Refused r : done.refused()) {
+                    // Dead-lettered before the offsets join a commit (commit() waits for the DLQ's acknowledgement).
+                    TableBatch.Row row = r.row();
+                    deadLetters.reject(routes.of(row.partition().topic()).topic(), row.partition().partition(), row.offset(), null,
+                            row.bytes(), "$", "ClickHouse refused this row of " + r.table() + " (the value is the row as sent,"
+                                    + " TabSeparated): " + r.reason());
+                }
                 toCommit.putAll(done.flush().offsets());
                 acked.putAll(done.flush().offsets());
                 continue;

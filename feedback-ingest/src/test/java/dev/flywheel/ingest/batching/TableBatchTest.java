@@ -60,4 +60,42 @@ class TableBatchTest {
         e = assertThrows(IllegalArgumentException.class, () -> new BatchBounds(10, 10, Duration.ZERO));
         assertTrue(e.getMessage().contains("maxBytes"), e.getMessage());
     }
+
+    private static String text(List<java.nio.ByteBuffer> body) {
+        StringBuilder sb = new StringBuilder();
+        for (var b : body) {
+            byte[] bytes = new byte[b.remaining()];
+            b.duplicate().get(bytes);
+            sb.append(new String(bytes, StandardCharsets.UTF_8));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void rowsCanBeLeftOutOfTheBodyAcrossPartitionsWithoutCopying() {
+        TableBatch batch = new TableBatch("x");
+        for (String[] r : new String[][] {{"0", "a"}, {"0", "b"}, {"1", "c"}, {"1", "ü"}, {"0", "e"}}) {
+            RowBuffer b = batch.bufferFor(r[0].equals("0") ? P0 : P1);
+            int mark = b.size();
+            b.put((r[1] + "\n").getBytes(StandardCharsets.UTF_8));
+            b.endRow(1, 100 + b.rows());
+            batch.rowAdded(b.size() - mark, 1);
+        }
+        // body order: partition 0's rows (a, b, e), then partition 1's (c, ü)
+        assertEquals("a\nb\ne\nc\nü\n", text(batch.body()));
+        java.util.BitSet left = new java.util.BitSet();
+        left.set(1);
+        left.set(3);
+        assertEquals("a\ne\nü\n", text(batch.bodyWithout(left)));
+        left.set(0);
+        left.set(2);
+        left.set(4);
+        assertEquals("", text(batch.bodyWithout(left)));
+        TableBatch.Row row = batch.row(4);
+        assertEquals(P1, row.partition());
+        assertEquals(101, row.offset());
+        assertEquals("ü\n", new String(row.bytes(), StandardCharsets.UTF_8));
+        assertEquals(102, batch.row(2).offset(), "partition 0's third row");
+        assertThrows(IndexOutOfBoundsException.class, () -> batch.row(5));
+    }
 }
