@@ -10,14 +10,21 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,6 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StreamBackpressureTest {
     private static final String CLIENT = "client-token-0123456789";
     private static final int CHUNK = 64 * 1024;
+    /** How long the backend's socket must stay full to count as held back (a reading splitter frees it in microseconds). */
+    private static final long HELD_MS = 1_000;
     /** Far above what the sockets between backend and client can hold (~8 MB stalled here), so buffering shows. */
     private static final long STREAM_BYTES = 128L * 1024 * 1024;
 
@@ -49,26 +58,28 @@ class StreamBackpressureTest {
     @Test
     void aClientThatDoesNotReadHoldsBackTheBackendAndThenGetsEveryByte(TestServices services) throws Exception {
         AtomicLong written = new AtomicLong();
-        try (ServerSocket backend = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
-            Thread backendThread = Thread.ofPlatform().daemon().start(() -> serveOneStream(backend, written));
+        CompletableFuture<Long> stalled = new CompletableFuture<>();
+        try (ServerSocketChannel backend = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            int backendPort = ((InetSocketAddress) backend.getLocalAddress()).getPort();
+            Thread backendThread = Thread.ofPlatform().daemon().start(() -> serveOneStream(backend, written, stalled));
             try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
                     "micronaut.server.port", -1,
                     "flywheel.kafka.bootstrap-servers", services.kafkaBootstrap(),
                     "flywheel.topics.prefix", services.topics().prefix(),
                     "flywheel.auth.admin-tokens", List.of("admin-token-0123456789"),
                     "flywheel.auth.client-tokens", List.of(CLIENT),
-                    "flywheel.splitter.default-backend-url", "http://127.0.0.1:" + backend.getLocalPort()));
+                    "flywheel.splitter.default-backend-url", "http://127.0.0.1:" + backendPort));
                  Socket client = new Socket()) {
                 client.setReceiveBufferSize(64 * 1024);
-                client.connect(new java.net.InetSocketAddress("127.0.0.1", server.getPort()));
+                client.connect(new InetSocketAddress("127.0.0.1", server.getPort()));
                 client.setSoTimeout(60_000);
                 String body = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a long answer\"}]}";
                 client.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + CLIENT
                         + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                         .getBytes(StandardCharsets.UTF_8));
 
-                // The client reads nothing. Wait until the backend's writes stop making progress (blocked), with a deadline.
-                long stalledAt = awaitStall(written);
+                // The client reads nothing: the backend reports how much it wrote before its socket stayed full.
+                long stalledAt = stalled.get(60, TimeUnit.SECONDS);
                 assertTrue(stalledAt < STREAM_BYTES / 4, "the backend wrote " + stalledAt + " of " + STREAM_BYTES
                         + " bytes to a client that read nothing: the splitter buffered the stream instead of holding the backend back");
 
@@ -78,26 +89,6 @@ class StreamBackpressureTest {
             backendThread.join(30_000);
         }
         assertEquals(STREAM_BYTES, written.get());
-    }
-
-    /** Polls the backend's byte count until it has not moved for 20 polls 50 ms apart (deadline 60 s). */
-    private static long awaitStall(AtomicLong written) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        long last = -1;
-        int still = 0;
-        while (System.nanoTime() < deadline) {
-            long now = written.get();
-            if (now == STREAM_BYTES) {
-                return now; // it all went through: the assertion names the failure
-            }
-            still = now == last && now > 0 ? still + 1 : 0;
-            if (still >= 20) {
-                return now;
-            }
-            last = now;
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the backend neither finished nor stalled within 60 s (wrote " + written.get() + " bytes)");
     }
 
     /** Reads the chunked SSE answer through to its last chunk; returns the bytes of SSE payload (chunk data). */
@@ -143,10 +134,15 @@ class StreamBackpressureTest {
         return b.toString();
     }
 
-    /** Answers one request with a chunked SSE stream of {@link #STREAM_BYTES}, counting what its writes got rid of. */
-    private static void serveOneStream(ServerSocket backend, AtomicLong written) {
-        try (Socket s = backend.accept()) {
-            InputStream in = new BufferedInputStream(s.getInputStream());
+    /**
+     * Answers one request with a chunked SSE stream of {@link #STREAM_BYTES}, counting what its writes got rid of, on
+     * a non-blocking socket. When the socket stays full for {@link #HELD_MS} (the splitter stopped reading),
+     * {@code stalled} gets the count; a splitter that read everything would keep the socket writable, and
+     * {@code stalled} then gets the full length when the stream ends.
+     */
+    private static void serveOneStream(ServerSocketChannel backend, AtomicLong written, CompletableFuture<Long> stalled) {
+        try (SocketChannel ch = backend.accept(); Selector selector = Selector.open()) {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
             int length = 0;
             for (String h = line(in); !h.isEmpty(); h = line(in)) {
                 if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
@@ -154,22 +150,36 @@ class StreamBackpressureTest {
                 }
             }
             in.readNBytes(length);
-            OutputStream out = s.getOutputStream();
-            out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            ch.configureBlocking(false);
+            ch.register(selector, SelectionKey.OP_WRITE);
             byte[] chunk = sseChunk();
             byte[] head = (Integer.toHexString(CHUNK) + "\r\n").getBytes(StandardCharsets.US_ASCII);
             byte[] crlf = "\r\n".getBytes(StandardCharsets.US_ASCII);
+            writeFully(ch, selector, stalled, written, false,
+                    ByteBuffer.wrap("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII)));
             for (long sent = 0; sent < STREAM_BYTES; sent += CHUNK) {
-                out.write(head);
-                out.write(chunk);
-                out.write(crlf);
-                written.addAndGet(CHUNK);
+                writeFully(ch, selector, stalled, written, true, ByteBuffer.wrap(head), ByteBuffer.wrap(chunk), ByteBuffer.wrap(crlf));
             }
-            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            writeFully(ch, selector, stalled, written, false, ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            stalled.complete(written.get()); // never held back: the assertion on the count names the failure
         } catch (IOException e) {
+            stalled.completeExceptionally(e);
             throw new java.io.UncheckedIOException("the streaming backend failed", e);
+        }
+    }
+
+    /** Writes every buffer, waiting for writability; counts one chunk's payload once written if {@code payload}. */
+    private static void writeFully(SocketChannel ch, Selector selector, CompletableFuture<Long> stalled, AtomicLong written,
+                                   boolean payload, ByteBuffer... buffers) throws IOException {
+        while (buffers[buffers.length - 1].hasRemaining()) {
+            if (ch.write(buffers) == 0 && selector.select(HELD_MS) == 0) {
+                stalled.complete(written.get()); // full for HELD_MS: held back (later calls change nothing)
+            }
+            selector.selectedKeys().clear();
+        }
+        if (payload) {
+            written.addAndGet(CHUNK);
         }
     }
 }
