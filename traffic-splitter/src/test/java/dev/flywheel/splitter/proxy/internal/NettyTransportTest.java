@@ -155,23 +155,28 @@ class NettyTransportTest {
     void sequentialRequestsReuseOneKeepAliveConnection() throws Exception {
         AtomicInteger connections = new AtomicInteger();
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket s = server.accept();
-                        connections.incrementAndGet();
-                        Thread.ofVirtual().start(() -> answerAll(s));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
+            acceptCounting(server, connections, NettyTransportTest::answerAll);
             URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/completions");
             for (int i = 0; i < 10; i++) {
                 assertEquals(200, transport.post(endpoint, Map.of(), chat("m" + i), TIMEOUT).get(30, TimeUnit.SECONDS).status());
             }
             assertEquals(1, connections.get(), "one pooled connection serves every request");
         }
+    }
+
+    /** Accepts connections until the server closes, counting them and answering each on a thread of its own. */
+    private static void acceptCounting(ServerSocket server, AtomicInteger connections, java.util.function.Consumer<Socket> answer) {
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    connections.incrementAndGet();
+                    Thread.ofVirtual().start(() -> answer.accept(s));
+                } catch (IOException e) {
+                    return; // the server socket closed: the test is over
+                }
+            }
+        });
     }
 
     private static void answerAll(Socket s) {
@@ -192,17 +197,7 @@ class NettyTransportTest {
     void aRequestOnAConnectionTheBackendDroppedIsSentAgainOnANewOne() throws Exception {
         AtomicInteger connections = new AtomicInteger();
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket s = server.accept();
-                        connections.incrementAndGet();
-                        Thread.ofVirtual().start(() -> answerOnceThenDrop(s));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
+            acceptCounting(server, connections, NettyTransportTest::answerOnceThenDrop);
             URI endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/completions");
             for (int i = 0; i < 3; i++) {
                 var a = transport.post(endpoint, Map.of(), chat("m" + i), TIMEOUT).get(30, TimeUnit.SECONDS);
