@@ -92,7 +92,7 @@ final class EngineBeans {
     @Bean(preDestroy = "close")
     BatchScheduler scheduler(EngineConfig config, LlamaModel model, KvBlockPool pool, Clock clock) {
         ModelConfig c = model.config();
-        BatchScheduler scheduler = new BatchScheduler(model::forward, (n, range) -> model.splitRows(n, range::run), pool,
+        BatchScheduler scheduler = new BatchScheduler(model::forward, model::splitRows, pool,
                 new SchedulerConfig(config.maxBatch(), config.queueBound(), c.maxSeqLen(), config.maxPrefillTokens()),
                 c.vocabSize(), c.eosToken(), clock);
         scheduler.start();

@@ -4,6 +4,7 @@ import dev.flywheel.engine.batching.internal.RateWindow;
 import dev.flywheel.engine.cache.KvBlockPool;
 import dev.flywheel.engine.cache.SequenceKv;
 import dev.flywheel.engine.lora.LoraAdapter;
+import dev.flywheel.engine.model.RowSplitter;
 import dev.flywheel.engine.model.StepBatch;
 import dev.flywheel.engine.sampling.Sampler;
 import dev.flywheel.engine.sampling.StopSequences;

@@ -133,17 +133,12 @@ public final class LlamaModel implements AutoCloseable {
         return step.run(batch, kv, reuse);
     }
 
-    /** Rows [from, to) of some row-independent work. */
-    @FunctionalInterface
-    public interface RowRange {
-        void run(int from, int to);
-    }
-
     /**
      * Runs {@code range} over [0, n) split across this model's forward threads (idle between passes), for
      * work that is independent per row, such as the scheduler's greedy argmax; returns when every part is done.
+     * {@code model::splitRows} is the scheduler's {@link RowSplitter}.
      */
-    public void splitRows(int n, RowRange range) {
+    public void splitRows(int n, RowSplitter.Range range) {
         rows.split(n, 1, (from, to, part) -> range.run(from, to));
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flywheel.engine.adapters.ResidentAdapter;
 import dev.flywheel.engine.cache.KvBlockPool;
 import dev.flywheel.engine.model.ModelConfig;
+import dev.flywheel.engine.model.RowSplitter;
 import dev.flywheel.engine.model.StepBatch;
 import dev.flywheel.engine.sampling.SamplingParams;
 import java.time.Clock;

@@ -42,7 +42,7 @@ public final class ServingRuns {
 
     public BatchScheduler scheduler(KvBlockPool pool, int maxBatch) {
         // eos -1: every request runs for exactly its max_tokens, so runs are comparable.
-        return new BatchScheduler(model::forward, (n, range) -> model.splitRows(n, range::run), pool,
+        return new BatchScheduler(model::forward, model::splitRows, pool,
                 new SchedulerConfig(maxBatch, 1024, config.maxSeqLen(), 1 << 20),
                 config.vocabSize(), -1, Clock.systemUTC());
     }

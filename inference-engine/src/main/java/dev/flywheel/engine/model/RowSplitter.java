@@ -1,7 +1,7 @@
-package dev.flywheel.engine.batching;
+package dev.flywheel.engine.model;
 
 /**
- * Lends the scheduler threads for work that is independent per row, between forward passes: the model's own
+ * Lends the batch scheduler threads for work that is independent per row, between forward passes: the model's own
  * forward threads ({@code LlamaModel::splitRows}), idle at that point. {@link #SERIAL} runs everything on the
  * caller. Used for the greedy argmax of a batch, which at batch 32 scans a million logits a step and was a tenth
  * of a step's wall time on one thread while the other forward thread waited.
