@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * {@code INSERT INTO db.table (cols) FORMAT TabSeparated} over ClickHouse's HTTP interface with the JDK client.
@@ -73,9 +75,9 @@ public final class ClickHouseHttpWriter implements TableWriter {
      * ClickHouse's error codes for input it could not read as the table's types (TabSeparated parsing, numbers,
      * dates, enums, ranges); its answer then names the row: "(at row N)", 1-based.
      */
-    private static final java.util.Set<Integer> DATA_ERRORS = java.util.Set.of(6, 26, 27, 32, 33, 38, 41, 53, 69, 70, 72, 117, 131, 321);
-    private static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile("^Code: (\\d+)");
-    private static final java.util.regex.Pattern AT_ROW = java.util.regex.Pattern.compile("\\(at row (\\d+)\\)");
+    private static final Set<Integer> DATA_ERRORS = Set.of(6, 26, 27, 32, 33, 38, 41, 53, 69, 70, 72, 117, 131, 321);
+    private static final Pattern CODE = Pattern.compile("^Code: (\\d+)");
+    private static final Pattern AT_ROW = Pattern.compile("\\(at row (\\d+)\\)");
 
     /** The 0-based row a data error names, or -1 for any other answer. */
     static int badRow(String answer) {

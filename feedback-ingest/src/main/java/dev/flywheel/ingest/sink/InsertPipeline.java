@@ -104,7 +104,8 @@ final class InsertPipeline implements AutoCloseable {
 
     void submit(Flush flush) {
         long gen = generation;
-        List<Refused> refused = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        // Filled on the insert thread, read on the consumer thread only after ack completed (which orders the two).
+        List<Refused> refused = new java.util.ArrayList<>();
         CompletableFuture<Long> ack = CompletableFuture.supplyAsync(() -> insert(flush, gen, refused), thread);
         inFlight.addLast(new InFlight(flush, gen, ack, refused));
     }
