@@ -7,7 +7,6 @@ import dev.flywheel.eval.registry.RegistryStorageException;
 import dev.flywheel.eval.registry.RegistryStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +79,7 @@ public final class KafkaRegistryStore implements RegistryStore, AutoCloseable {
 
     @Override
     public List<EvaluatorRecord> loadAll() {
-        return new ArrayList<>(read(-1).values().stream().map(Accepted::record).toList());
+        return read(-1).values().stream().map(Accepted::record).toList();
     }
 
     /** A record that won its revision, and where it is in the log. */
