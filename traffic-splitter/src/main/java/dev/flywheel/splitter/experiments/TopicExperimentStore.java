@@ -231,7 +231,8 @@ public final class TopicExperimentStore implements ExperimentStore, AutoCloseabl
         if (e.version() != expected) {
             return; // a lost compare-and-set or a compaction guard: the accepted record stays
         }
-        if (LayerSlices.takesOccupiedSlice(e, current == null ? null : current.experiment(), all())) {
+        if (e.status().servesTraffic() && LayerSlices.takesOccupiedSlice(e, current == null ? null : current.experiment(),
+                state.values().stream().map(Applied::experiment).toList())) {
             return; // another experiment got these buckets of the layer first (a start from a stale view): refused
         }
         Header h = r.headers().lastHeader(WRITE_ID);
