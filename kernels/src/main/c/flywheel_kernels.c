@@ -78,7 +78,11 @@ AVX512_TARGET static inline __m256 fold512(__m512 v) {
 }
 
 /* Weight-row groups (4 rows each) that fw_gemm prefetches ahead of the group it computes. */
+#ifndef PREFETCH_GROUPS
 #define PREFETCH_GROUPS 2
+#endif
+/* Up to this many bytes of a gemm's scratch (a 4-row weight group, and x when it is copied) live on the stack. */
+#define GEMM_STACK_SCRATCH_BYTES (32 * 1024)
 /* Batch rows from which fw_gemm works on aligned float32 copies of x and of each weight group. */
 #ifndef GEMM_COPY_MIN_BATCH
 #define GEMM_COPY_MIN_BATCH 8
@@ -259,6 +263,16 @@ static inline void prefetch_bytes(const void *p, size_t bytes) {
     for (size_t i = 0; p && i < bytes; i += 64) _mm_prefetch((const char *) p + i, _MM_HINT_T0);
 }
 
+/*
+ * Cached K (then V) rows that attention prefetches ahead of the row it reads. The cache is cold at
+ * every layer (the step's weight sweep evicted it); with 1 the prefetches of the next row found the
+ * miss buffers still full and stalled (perf: ~40 % of attention's samples on prefetcht0). A C
+ * harness over a 19 MB cache, evicted between layers like the step does, batch 32 x 6 layers:
+ * 0.55 (1 ahead) -> 0.48-0.50 ms (3 ahead) at 32 positions, 1.15 -> 0.82 ms at 48 (2026-12-05).
+ */
+#ifndef ATT_PF
+#define ATT_PF 3
+#endif
 /* Cache slot of position p in a paged KV cache (see fw_attention). */
 static inline size_t kv_slot(const int32_t *block_table, int block_size, int p) {
     return (size_t) block_table[p / block_size] * block_size + p % block_size;
@@ -367,19 +381,6 @@ AVX2_TARGET void fw_rope(float *x, int n_heads, int head_dim, const float *cos_t
     }
 }
 
-/* In-place numerically stable softmax over x[0, n). */
-void fw_softmax(float *x, int n) {
-    float max = -INFINITY;
-    for (int i = 0; i < n; i++) max = x[i] > max ? x[i] : max;
-    float sum = 0.f;
-    for (int i = 0; i < n; i++) {
-        x[i] = expf(x[i] - max);
-        sum += x[i];
-    }
-    float inv = 1.f / sum;
-    for (int i = 0; i < n; i++) x[i] *= inv;
-}
-
 /*
  * e^x for 8 lanes, Cephes expf's method: x clamped to [-87.34, 88.38] (2^n stays a normal float),
  * n = round(x / ln 2), r = x - n ln 2 in two parts, e^r by a degree-7 polynomial, times 2^n built in
@@ -400,6 +401,40 @@ AVX2_TARGET static inline __m256 exp256(__m256 x) {
     p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.f)));
     __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+/*
+ * In-place numerically stable softmax over x[0, n): e^(x - max) by exp256 (~2 ulp), 8 lanes at a
+ * time and the tail under a mask, summed in 8 lane partial sums. libm's expf one element at a time
+ * was ~1 % of a batch-32 step (attention calls this per head and position range).
+ */
+/* e^d for softmax: exactly 0 below exp256's clamp (-inf included, as expf gives), NaN kept. */
+AVX2_TARGET static inline __m256 softmax_exp(__m256 d) {
+    __m256 e = _mm256_andnot_ps(_mm256_cmp_ps(d, _mm256_set1_ps(-87.3365447505f), _CMP_LT_OQ), exp256(d));
+    return _mm256_blendv_ps(e, d, _mm256_cmp_ps(d, d, _CMP_UNORD_Q));
+}
+
+AVX2_TARGET void fw_softmax(float *x, int n) {
+    float max = -INFINITY;
+    for (int i = 0; i < n; i++) max = x[i] > max ? x[i] : max;
+    const __m256 vmax = _mm256_set1_ps(max);
+    __m256 sum = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = softmax_exp(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmax));
+        _mm256_storeu_ps(x + i, e);
+        sum = _mm256_add_ps(sum, e);
+    }
+    if (i < n) {
+        __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256 e = softmax_exp(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), vmax));
+        e = _mm256_and_ps(e, _mm256_castsi256_ps(mask));
+        _mm256_maskstore_ps(x + i, mask, e);
+        sum = _mm256_add_ps(sum, e);
+    }
+    const __m256 inv = _mm256_set1_ps(1.f / hsum256(sum));
+    for (i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
+    for (; i < n; i++) x[i] *= _mm256_cvtss_f32(inv);
 }
 
 /*
@@ -442,7 +477,7 @@ AVX2_TARGET static void attention(float *out, const float *q, const float *k_cac
     size_t row_bytes = (size_t) kv_dim * sizeof(float);
     for (int p = 0; p < seq_len; p++) {
         size_t slot = kv_slot(block_table, block_size, p);
-        if (p + 1 < seq_len) prefetch_bytes(k_cache + kv_slot(block_table, block_size, p + 1) * kv_dim, row_bytes);
+        if (p + ATT_PF < seq_len) prefetch_bytes(k_cache + kv_slot(block_table, block_size, p + ATT_PF) * kv_dim, row_bytes);
         const float *kp = k_cache + slot * kv_dim;
         for (int h = 0; h < n_heads; h++)
             scores[(size_t) h * seq_len + p] = dot(q + (size_t) h * head_dim, kp + (size_t) (h / group) * head_dim, head_dim) * scale;
@@ -451,7 +486,7 @@ AVX2_TARGET static void attention(float *out, const float *q, const float *k_cac
     memset(out, 0, sizeof(float) * n_heads * head_dim);
     for (int p = 0; p < seq_len; p++) {
         size_t slot = kv_slot(block_table, block_size, p);
-        if (p + 1 < seq_len) prefetch_bytes(v_cache + kv_slot(block_table, block_size, p + 1) * kv_dim, row_bytes);
+        if (p + ATT_PF < seq_len) prefetch_bytes(v_cache + kv_slot(block_table, block_size, p + ATT_PF) * kv_dim, row_bytes);
         const float *vrow = v_cache + slot * kv_dim;
         for (int h = 0; h < n_heads; h++) {
             const float *vp = vrow + (size_t) (h / group) * head_dim;

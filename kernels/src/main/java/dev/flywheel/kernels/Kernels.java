@@ -24,6 +24,35 @@ public interface Kernels {
      */
     void matmul(float[] y, int yOff, int ldy, float[] x, int batch, Matrix w);
 
+    /**
+     * As {@link #matmul(float[], int, int, float[], int, Matrix)} with x a float32 matrix [batch, W.cols]
+     * in memory, for an input that several calls share (the row-split parts of one projection): the
+     * same values, bit for bit. Where {@link #readsAlignedInputInPlace()}, a 64-byte-aligned x is read
+     * where it lies, while the array form copies x into aligned scratch on every call. This default
+     * copies x into an array.
+     */
+    default void matmul(float[] y, int yOff, int ldy, Matrix x, Matrix w) {
+        if (x == null || x.dtype() != DType.F32) {
+            throw new IllegalArgumentException("x must be a float32 matrix, got " + (x == null ? "null" : x.dtype()));
+        }
+        if (w != null && x.cols() != w.cols()) {
+            throw new IllegalArgumentException("x has " + x.cols() + " columns, w has " + w.cols());
+        }
+        float[] rows = new float[x.rows() * x.cols()];
+        for (int b = 0; b < x.rows(); b++) {
+            x.readRow(b, rows, b * x.cols());
+        }
+        matmul(y, yOff, ldy, rows, x.rows(), w);
+    }
+
+    /**
+     * True when {@link #matmul(float[], int, int, Matrix, Matrix)} reads a 64-byte-aligned input in
+     * place, so a caller running many matmuls over one input gains by preparing it once.
+     */
+    default boolean readsAlignedInputInPlace() {
+        return false;
+    }
+
     /** dx[b, c] += sum_r dy[b, r] * W[r, c]; the backward of {@link #matmul} with respect to x. */
     void matmulTransposedAccumulate(float[] dx, float[] dy, int batch, Matrix w);
 

@@ -31,6 +31,14 @@ class ScalarReferenceTest {
         }
     }
 
+    /** The interface's default for an input in memory: the array form's result, into the strided columns. */
+    @Test
+    void matmulOverAMatrixInputWritesTheStridedColumns() {
+        float[] y = {99, 99, 99, 99, 99, 99};
+        k.matmul(y, 1, 3, Matrix.of(new float[]{1, 1, 1, 2, 0, -1}, 2, 3), Matrix.of(W, 2, 3));
+        assertArrayEquals(new float[]{99, 6, 3.5f, 99, -1, -6}, y);
+    }
+
     @Test
     void matmulTransposedAccumulateAddsDyTimesW() {
         float[] dx = {10, 10, 10};

@@ -46,6 +46,9 @@ class ShapeValidationTest {
         assertRejected(() -> k.matmul(new float[10], 0, 1, new float[6], 2, w), "ldy");
         assertRejected(() -> k.matmul(new float[10], -1, 2, new float[6], 2, w), "yOff");
         assertRejected(() -> k.matmul(new float[6], 3, 3, new float[6], 2, w), "y");
+        assertRejected(() -> k.matmul(new float[6], 0, 3, Matrix.of(new float[4], 2, 2), w), "x has 2 columns");
+        assertRejected(() -> k.matmul(new float[6], 0, 3, new Matrix(MemorySegment.ofArray(new short[6]), DType.BF16, 2, 3), w), "x must be a float32");
+        assertRejected(() -> k.matmul(new float[4], 0, 3, Matrix.of(new float[6], 2, 3), w), "y");
         assertRejected(() -> k.matmulTransposedAccumulate(new float[5], new float[4], 2, w), "dx");
         assertRejected(() -> k.rmsnorm(new float[4], 2, new float[4], 0, new float[4], 4, 1e-5f), "out");
         assertRejected(() -> k.softmax(new float[4], 1, 4), "x");

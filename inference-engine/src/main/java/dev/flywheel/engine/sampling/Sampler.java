@@ -1,7 +1,12 @@
 package dev.flywheel.engine.sampling;
 
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Picks the next token from one row of logits. Greedy is argmax (lowest id on ties). Otherwise:
@@ -12,6 +17,7 @@ import java.util.random.RandomGenerator;
  * <p>Holds scratch buffers of vocabulary size: one instance per engine thread, not thread-safe.
  */
 public final class Sampler {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private final int vocabSize;
     private final long[] order;
     private final double[] weights;
@@ -62,27 +68,50 @@ public final class Sampler {
 
     /**
      * Index of the largest of x[offset, offset + n), lowest index on ties (-0.0 ties with 0.0); NaN is
-     * an error. Two passes: the maximum (NaN propagates through Math.max), then its first occurrence;
-     * about a third faster than one pass with a branch per element (batch 32 argmaxes 1M logits a step).
+     * an error. Two passes: the maximum, then its first occurrence, both in vector lanes. The maximum
+     * of a set does not depend on the order it is taken in (MAX is Math.max lane by lane: NaN
+     * propagates, 0.0 above -0.0), so the answer is a plain scan's (SamplerTest compares the two); a
+     * scalar Math.max chain took ~0.45 ms of a batch-32 step for its 1M logits, a tenth of the step's
+     * Java time.
      */
     public static int argmax(float[] x, int offset, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = offset; i < offset + n; i++) {
-            max = Math.max(max, x[i]);
+        Objects.checkFromIndexSize(offset, n, x.length);
+        int lanes = F.length();
+        int upper = F.loopBound(n);
+        FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i < upper; i += lanes) {
+            acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, offset + i));
+        }
+        float max = acc.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, x[offset + i]);
         }
         if (Float.isNaN(max)) {
-            for (int i = 0; i < n; i++) {
-                if (Float.isNaN(x[offset + i])) {
-                    throw new IllegalStateException("logit " + i + " is NaN: the forward pass diverged");
-                }
+            throw nan(x, offset, n);
+        }
+        FloatVector target = FloatVector.broadcast(F, max);
+        for (i = 0; i < upper; i += lanes) {
+            VectorMask<Float> hit = FloatVector.fromArray(F, x, offset + i).compare(VectorOperators.EQ, target);
+            if (hit.anyTrue()) {
+                return i + hit.firstTrue();
             }
         }
-        for (int i = 0; i < n; i++) {
+        for (; i < n; i++) {
             if (x[offset + i] == max) {
                 return i;
             }
         }
         return 0;
+    }
+
+    private static IllegalStateException nan(float[] x, int offset, int n) {
+        for (int i = 0; i < n; i++) {
+            if (Float.isNaN(x[offset + i])) {
+                return new IllegalStateException("logit " + i + " is NaN: the forward pass diverged");
+            }
+        }
+        return new IllegalStateException("a logit is NaN: the forward pass diverged");
     }
 
     /**

@@ -85,6 +85,10 @@ class SamplerTest {
         row[1500] = Float.NaN;
         var e = assertThrows(IllegalStateException.class, () -> Sampler.argmax(row, 0, row.length));
         assertTrue(e.getMessage().contains("logit 1500 is NaN"), e.getMessage());
+        float[] tail = new float[2001]; // past the last whole vector
+        tail[2000] = Float.NaN;
+        e = assertThrows(IllegalStateException.class, () -> Sampler.argmax(tail, 0, tail.length));
+        assertTrue(e.getMessage().contains("logit 2000 is NaN"), e.getMessage());
     }
 
     @Test

@@ -101,6 +101,22 @@ public final class NativeKernels implements Kernels {
         gemm(y, yOff, ldy, x, 0, batch, w, 1f, false);
     }
 
+    @Override
+    public void matmul(float[] y, int yOff, int ldy, Matrix x, Matrix w) {
+        ShapeChecks.matmul(y, yOff, ldy, x, w);
+        try {
+            gemm.invokeExact(Downcalls.at(y, yOff), ldy, x.data(), x.rows(), w.data(), w.dtype().ordinal(), w.rows(), w.cols(), 1f, 0, bits);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t, "native kernel call");
+        }
+    }
+
+    /** fw_gemm reads x without copying it when x is 64-byte aligned and its rows are whole vectors. */
+    @Override
+    public boolean readsAlignedInputInPlace() {
+        return true;
+    }
+
     private void gemm(float[] y, int yOff, int ldy, float[] x, int xOff, int batch, Matrix w, float alpha, boolean accumulate) {
         if (batch == 0) {
             return;

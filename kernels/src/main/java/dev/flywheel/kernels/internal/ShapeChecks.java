@@ -1,5 +1,6 @@
 package dev.flywheel.kernels.internal;
 
+import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.LoraWeights;
 import dev.flywheel.kernels.Matrix;
 
@@ -53,6 +54,23 @@ final class ShapeChecks {
         }
         length("x", x, (long) batch * w.cols());
         length("y", y, batch == 0 ? 0 : yOff + (long) (batch - 1) * ldy + w.rows());
+    }
+
+    static void matmul(float[] y, int yOff, int ldy, Matrix x, Matrix w) {
+        if (x == null || x.dtype() != DType.F32) {
+            throw new IllegalArgumentException("x must be a float32 matrix, got " + (x == null ? "null" : x.dtype()));
+        }
+        if (w == null) {
+            throw new IllegalArgumentException("w must not be null");
+        }
+        if (x.cols() != w.cols()) {
+            throw new IllegalArgumentException("x has " + x.cols() + " columns, w has " + w.cols());
+        }
+        nonNegative("yOff", yOff);
+        if (ldy < w.rows()) {
+            throw new IllegalArgumentException("ldy must be >= w.rows() = " + w.rows() + ", got " + ldy);
+        }
+        length("y", y, yOff + (long) (x.rows() - 1) * ldy + w.rows());
     }
 
     static void matmulTransposed(float[] dx, float[] dy, int batch, Matrix w) {

@@ -6,10 +6,13 @@ import dev.flywheel.engine.model.LlamaWeights;
 import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.model.Projection;
 import dev.flywheel.engine.model.StepBatch;
+import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.Kernels;
 import dev.flywheel.kernels.LoraWeights;
 import dev.flywheel.kernels.Matrix;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
@@ -50,6 +53,11 @@ public final class StepForward {
      * split costs little once the workers spin between meetings.
      */
     static final int MIN_PARALLEL_SWIGLU = 1 << 14;
+    /**
+     * From this many rows a split matmul's input is prepared once for all its parts (see
+     * {@link Kernels#readsAlignedInputInPlace()}); the native gemm copies x from 8 rows on.
+     */
+    static final int PREPARED_INPUT_MIN_BATCH = 8;
     /** The projections computed together (they read the same input). */
     private static final Projection[] QKV = {Projection.Q, Projection.K, Projection.V};
     private static final Projection[] O = {Projection.O};
@@ -169,7 +177,7 @@ public final class StepForward {
             for (int r = 0; r < n; r++) {
                 k.rmsnorm(xb, r * dim, x, r * dim, layer.attentionNorm(), dim, c.rmsEps());
             }
-            project(l, QKV, new float[][] {q, kRows, vRows}, xb, n, segments);
+            project(l, QKV, new float[][] {q, kRows, vRows}, xb, n, segments, s);
             float[] kc = kv.keys(l);
             float[] vc = kv.values(l);
             for (int r = 0; r < n; r++) {
@@ -194,20 +202,20 @@ public final class StepForward {
             } else {
                 attend.run(0, n, 0);
             }
-            project(l, O, new float[][] {proj}, att, n, segments);
+            project(l, O, new float[][] {proj}, att, n, segments, s);
             add(x, proj, n * dim);
 
             for (int r = 0; r < n; r++) {
                 k.rmsnorm(xb, r * dim, x, r * dim, layer.mlpNorm(), dim, c.rmsEps());
             }
-            project(l, GATE_UP, new float[][] {gate, up}, xb, n, segments);
+            project(l, GATE_UP, new float[][] {gate, up}, xb, n, segments, s);
             RowParallel.Part swiglu = (from, to, part) -> k.swiglu(gate, up, from * hidden, (to - from) * hidden);
             if ((long) n * hidden >= MIN_PARALLEL_SWIGLU) {
                 rows.split(n, 1, swiglu);
             } else {
                 swiglu.run(0, n, 0);
             }
-            project(l, DOWN, new float[][] {proj}, gate, n, segments);
+            project(l, DOWN, new float[][] {proj}, gate, n, segments, s);
             add(x, proj, n * dim);
         }
 
@@ -221,7 +229,7 @@ public final class StepForward {
         if (logits == null || logits.length < seqs * c.vocabSize()) {
             logits = new float[seqs * c.vocabSize()];
         }
-        matmuls(new float[][] {logits}, last, seqs, new SplitMatrix[] {lmHead});
+        matmuls(new float[][] {logits}, last, seqs, new SplitMatrix[] {lmHead}, s);
         return logits;
     }
 
@@ -230,12 +238,12 @@ public final class StepForward {
      * their base matmuls form one split, so the threads meet once per group instead of once per
      * projection.
      */
-    private void project(int layerIndex, Projection[] ps, float[][] ys, float[] xIn, int n, Segments seg) {
+    private void project(int layerIndex, Projection[] ps, float[][] ys, float[] xIn, int n, Segments seg, StepScratch s) {
         SplitMatrix[] ms = new SplitMatrix[ps.length];
         for (int i = 0; i < ps.length; i++) {
             ms[i] = projections[layerIndex][ps[i].ordinal()];
         }
-        matmuls(ys, xIn, n, ms);
+        matmuls(ys, xIn, n, ms, s);
         // LoRA terms on the caller: one native call per segment (~1 us at rank 8), ~0.4 ms a step for
         // 32 distinct adapters on q and v. A split of their own would add a meeting with the workers per
         // layer, and on a loaded machine each meeting can wait a whole time slice for a preempted worker.
@@ -269,7 +277,7 @@ public final class StepForward {
      * ys[i]'s columns through the strided matmul (a [batch, rows of p] buffer and a copy per part cost
      * 4 MB of copying a step for batch 32's logits).
      */
-    private void matmuls(float[][] ys, float[] x, int batch, SplitMatrix[] ms) {
+    private void matmuls(float[][] ys, float[] x, int batch, SplitMatrix[] ms, StepScratch s) {
         long work = 0;
         int total = 0;
         int[] first = new int[ms.length + 1];
@@ -286,6 +294,15 @@ public final class StepForward {
             }
             return;
         }
+        // Where the kernels read an aligned input in place, x is copied there once for all the parts
+        // (each part's call otherwise makes an aligned copy of its own: ~4 % of a batch-32 step).
+        int cols = ms[0].whole().cols();
+        Matrix input = null;
+        if (batch >= PREPARED_INPUT_MIN_BATCH && k.readsAlignedInputInPlace()) {
+            MemorySegment.copy(x, 0, s.input, ValueLayout.JAVA_FLOAT, 0, batch * cols);
+            input = new Matrix(s.input.asSlice(0, (long) batch * cols * Float.BYTES), DType.F32, batch, cols);
+        }
+        Matrix prepared = input;
         rows.split(total, 1, (from, to, unused) -> { // split parts are runs of precut weight parts
             int i = 0;
             for (int q = from; q < to; q++) {
@@ -294,7 +311,11 @@ public final class StepForward {
                 }
                 SplitMatrix m = ms[i];
                 int p = q - first[i];
-                k.matmul(ys[i], m.start()[p], m.whole().rows(), x, batch, m.parts()[p]);
+                if (prepared != null) {
+                    k.matmul(ys[i], m.start()[p], m.whole().rows(), prepared, m.parts()[p]);
+                } else {
+                    k.matmul(ys[i], m.start()[p], m.whole().rows(), x, batch, m.parts()[p]);
+                }
             }
         });
     }

@@ -1,12 +1,16 @@
 package dev.flywheel.engine.model.internal;
 
 import dev.flywheel.engine.model.ModelConfig;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The activation buffers of one forward step, reused from step to step (grown when a step has more
  * rows, never shrunk) so decoding allocates nothing large per token. Shapes for N rows:
- * x, xb, q, att, proj [N, dim]; kRows, vRows [N, kvDim]; gate, up [N, hidden]; last [seqs, dim]. One
- * step uses one scratch at a time (StepForward keeps a pool of them for concurrent callers).
+ * x, xb, q, att, proj [N, dim]; kRows, vRows [N, kvDim]; gate, up [N, hidden]; last [seqs, dim]; and
+ * {@code input}, 64-byte-aligned native memory of [N, max(dim, hidden)] floats where a projection's
+ * input is prepared once for all its row-split parts (freed by the GC with the scratch). One step uses
+ * one scratch at a time (StepForward keeps a pool of them for concurrent callers).
  */
 final class StepScratch {
     private final ModelConfig c;
@@ -14,6 +18,7 @@ final class StepScratch {
     int seqs = -1;
     float[] x, xb, q, att, proj, kRows, vRows, gate, up, last;
     int[] rowPos, rowSeq, lastRow;
+    MemorySegment input;
 
     StepScratch(ModelConfig config) {
         this.c = config;
@@ -33,6 +38,7 @@ final class StepScratch {
             up = new float[n * c.hiddenDim()];
             rowPos = new int[n];
             rowSeq = new int[n];
+            input = Arena.ofAuto().allocate((long) n * Math.max(c.dim(), c.hiddenDim()) * Float.BYTES, 64);
             rows = n;
         }
         if (sequences > seqs) {
