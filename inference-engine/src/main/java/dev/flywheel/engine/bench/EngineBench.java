@@ -106,6 +106,12 @@ public final class EngineBench {
         if (runs1 != null) {
             runs1.decodeTokensPerSecond(new ResidentAdapter[8], promptTokens, Math.min(8, steps), 99);
         }
+        for (int w = 0; w < 3; w++) { // untimed batch-1 rounds, as batch 32 gets below
+            runs.decodeTokensPerSecond(new ResidentAdapter[1], promptTokens, steps, 96);
+            if (runs1 != null) {
+                runs1.decodeTokensPerSecond(new ResidentAdapter[1], promptTokens, steps, 96);
+            }
+        }
         // Best of several interleaved rounds: on a shared machine the best round is the least disturbed.
         double batch1 = 0;
         double batch1Cpu = 0;
@@ -128,8 +134,12 @@ public final class EngineBench {
         // the paths only batch 32 takes (attention and SwiGLU splits, 32 LoRA segments) to be compiled
         // during the first timed rounds; in a separate batch-32 harness the first round ran at a third
         // to a half of the rate of later ones.
-        runs.decodeTokensPerSecond(new ResidentAdapter[32], promptTokens, steps, 98);
-        runs.decodeTokensPerSecond(distinct, promptTokens, steps, 97);
+        // Three rounds each: on 2 cores the first two timed rounds after a single one still ran at 0.5-0.7 of the
+        // later ones (C2 still compiling; 2026-12-05).
+        for (int w = 0; w < 3; w++) {
+            runs.decodeTokensPerSecond(new ResidentAdapter[32], promptTokens, steps, 98);
+            runs.decodeTokensPerSecond(distinct, promptTokens, steps, 97);
+        }
         double batch32 = 0;
         double batch32Cpu = 0;
         double adapters32 = 0;
@@ -143,6 +153,8 @@ public final class EngineBench {
             ServingRuns.Rate lora = runs.decodeRate(distinct, promptTokens, steps, 4);
             adapters32 = Math.max(adapters32, lora.perWallSecond());
             adapters32Cpu = Math.max(adapters32Cpu, lora.perCpuSecond());
+            System.out.printf("[%s] batch 32 round %d: all-base %.1f tok/s, distinct adapters %.1f tok/s%n",
+                    label, round + 1, base.perWallSecond(), lora.perWallSecond());
         }
         double roofline = bwAll / weightBytes;
         out.put(prefix + "decode_tok_per_s", round(batch1));
