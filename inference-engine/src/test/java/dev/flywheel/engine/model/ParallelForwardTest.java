@@ -46,9 +46,14 @@ class ParallelForwardTest {
         }
     }
 
-    /** A mixed prefill (100, 1 and 7 tokens on two adapters and the base), then decode at batch 3 and batch 1. */
+    /**
+     * A mixed prefill (100, 1 and 7 tokens on two adapters and the base), then decode at batch 3 and batch 1,
+     * then a decode step of six sequences at position 100 whose attention splits (6 x 101 positions x 256 =
+     * 155k units), so each part positions and stores its own rows' K/V (their caches hold whatever the
+     * blocks held: the same in both runs).
+     */
     private static List<float[]> steps(LlamaModel model, LoraAdapter math, LoraAdapter chat) {
-        DenseKvCache kv = new DenseKvCache(CONFIG, 9, 16);
+        DenseKvCache kv = new DenseKvCache(CONFIG, 9 + 6 * 7, 16);
         int[][] tables = {{0, 1, 2, 3, 4, 5, 6}, {7}, {8}};
         LoraAdapter[] adapters = {math, null, chat};
         List<float[]> out = new ArrayList<>();
@@ -57,6 +62,17 @@ class ParallelForwardTest {
         out.add(model.forward(new StepBatch(new int[][] {{5}, {6}, {7}}, new int[] {100, 1, 7}, tables, adapters), kv));
         out.add(model.forward(new StepBatch(new int[][] {{9}}, new int[] {101}, new int[][] {tables[0]},
                 new LoraAdapter[] {math}), kv));
+        int[][] six = new int[6][];
+        int[][] sixTables = new int[6][7];
+        int[] sixStarts = new int[6];
+        for (int q = 0; q < 6; q++) {
+            six[q] = new int[] {11 + q};
+            sixStarts[q] = 100;
+            for (int b = 0; b < 7; b++) {
+                sixTables[q][b] = 9 + q * 7 + b;
+            }
+        }
+        out.add(model.forward(new StepBatch(six, sixStarts, sixTables, new LoraAdapter[] {math, null, chat, null, math, chat}), kv));
         return out;
     }
 
