@@ -13,6 +13,7 @@ import dev.flywheel.engine.batching.GenerationHandle;
 import dev.flywheel.engine.batching.GenerationListener;
 import dev.flywheel.engine.batching.GenerationRequest;
 import dev.flywheel.engine.batching.GenerationResult;
+import dev.flywheel.engine.batching.TextDecoder;
 import dev.flywheel.engine.chat.ChatTemplateException;
 import dev.flywheel.engine.sampling.InvalidSamplingException;
 import dev.flywheel.engine.sampling.SamplingParams;
@@ -164,7 +165,7 @@ public final class CompletionService {
                                     SamplingParams params, RandomGenerator rng, GenerationListener listener) {
         try {
             return scheduler.submit(new GenerationRequest(env.id(), prompt, adapter, params, rng,
-                    ids -> base.tokenizer().decode(ids, true), listener));
+                    TextDecoder.concatenating(ids -> base.tokenizer().decode(ids, true)), listener));
         } catch (GenerationException e) {
             throw toApi(e, env.chat());
         }

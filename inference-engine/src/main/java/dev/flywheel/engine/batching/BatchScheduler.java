@@ -257,7 +257,7 @@ public final class BatchScheduler implements AutoCloseable {
         String delta = "";
         boolean stopped = eos;
         if (!eos) {
-            s.text = s.request.decoder().decode(s.generated());
+            s.text = s.decodeGenerated();
             StopSequences.Scan scan = s.stops.scan(s.text, s.emitted, full);
             delta = s.text.substring(s.emitted, scan.finalEnd());
             s.emitted = scan.finalEnd();

@@ -24,6 +24,9 @@ final class Sequence {
     Instant firstToken;
     String text = "";
     int emitted;
+    /** Generated tokens whose text ends on a whole character, and that text (for concatenating decoders). */
+    private int wholeTokens;
+    private String wholeText = "";
 
     Sequence(GenerationRequest request, Instant submitted) {
         this.request = request;
@@ -44,6 +47,30 @@ final class Sequence {
 
     int[] generated() {
         return Arrays.copyOfRange(tokens, promptLength, length);
+    }
+
+    /**
+     * The text of the generated tokens. A concatenating decoder ({@link TextDecoder#concatenates()}) is asked
+     * only for the tokens after the last point where the text ended on a whole character; any other decoder
+     * for all of them.
+     */
+    String decodeGenerated() {
+        TextDecoder decoder = request.decoder();
+        if (!decoder.concatenates()) {
+            return decoder.decode(generated());
+        }
+        String tail = decoder.decode(Arrays.copyOfRange(tokens, promptLength + wholeTokens, length));
+        String all = wholeText.concat(tail);
+        if (tail.isEmpty() || endsOnWholeCharacter(tail)) {
+            wholeTokens = generatedCount();
+            wholeText = all;
+        }
+        return all;
+    }
+
+    private static boolean endsOnWholeCharacter(String text) {
+        char last = text.charAt(text.length() - 1);
+        return last != '\uFFFD' && !Character.isHighSurrogate(last);
     }
 
     /** Tokens to feed this step: the uncomputed prompt, or the last sampled token. */

@@ -276,6 +276,62 @@ class BatchSchedulerTest {
         assertEquals(r.text(), out.streamed.toString(), "the streamed deltas add up to the final text");
     }
 
+    /**
+     * A byte-level decoder is asked only for the tokens after the last whole character: 300 tokens cost a few
+     * hundred token decodes, not the ~45,000 of decoding the whole generation every step, and the text (with a
+     * three-byte character split over three tokens every six) is the whole generation's text.
+     */
+    @Test
+    void aConcatenatingDecoderDecodesOnlyTheTokensSinceTheLastWholeCharacter() {
+        int[] script = new int[300];
+        int[] pattern = {20, 10, 11, 12, 20, 21}; // 'a', then the bytes of U+20AC, 'a', 'b'
+        for (int i = 0; i < script.length; i++) {
+            script[i] = pattern[i % pattern.length];
+        }
+        int promptLength = 3;
+        ForwardPass scripted = (batch, kv, reuse) -> {
+            float[] logits = new float[batch.size() * VOCAB];
+            for (int i = 0; i < batch.size(); i++) {
+                int generatedIndex = batch.startPos()[i] + batch.tokens()[i].length - promptLength;
+                logits[i * VOCAB + script[generatedIndex]] = 5f;
+            }
+            return logits;
+        };
+        java.util.concurrent.atomic.AtomicLong decodedTokens = new java.util.concurrent.atomic.AtomicLong();
+        TextDecoder bytes = ids -> {
+            decodedTokens.addAndGet(ids.length);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            for (int id : ids) {
+                out.write(switch (id) {
+                    case 10 -> 0xE2;
+                    case 11 -> 0x82;
+                    case 12 -> 0xAC;
+                    default -> 'a' + id - 20;
+                });
+            }
+            return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        };
+        KvBlockPool roomy = new KvBlockPool(1, 2, 128, BS); // 303 positions
+        BatchScheduler s = new BatchScheduler(scripted, roomy, new SchedulerConfig(4, 4, 512, 1024), VOCAB, -1, Clock.systemUTC());
+        Collector out = new Collector();
+        s.submit(new GenerationRequest("long", new int[] {1, 2, 3}, null, new SamplingParams(0, 1, 0, script.length, List.of("zz"), null),
+                RandomGeneratorFactory.of("L64X128MixRandom").create(1), TextDecoder.concatenating(bytes), out));
+        runUntilIdle(s);
+        String whole = bytes.decode(script);
+        assertEquals(whole, out.done().text());
+        assertEquals(whole, out.streamed.toString(), "the streamed deltas add up to the final text");
+        assertTrue(whole.contains("a\u20ACab"), whole.substring(0, 12));
+
+        decodedTokens.set(0);
+        BatchScheduler again = new BatchScheduler(scripted, roomy, new SchedulerConfig(4, 4, 512, 1024), VOCAB, -1, Clock.systemUTC());
+        Collector counted = new Collector();
+        again.submit(new GenerationRequest("counted", new int[] {1, 2, 3}, null, SamplingParams.greedy(script.length),
+                RandomGeneratorFactory.of("L64X128MixRandom").create(1), TextDecoder.concatenating(bytes), counted));
+        runUntilIdle(again);
+        assertEquals(whole, counted.done().text());
+        assertTrue(decodedTokens.get() <= 3L * script.length, "decoded " + decodedTokens.get() + " tokens for " + script.length);
+    }
+
     @Test
     void theEndOfSequenceTokenStopsAndIsCountedButNotDecoded() {
         int[] p = prompt(5, 4);
