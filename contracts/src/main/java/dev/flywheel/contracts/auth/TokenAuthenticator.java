@@ -1,5 +1,6 @@
 package dev.flywheel.contracts.auth;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -22,6 +23,17 @@ public final class TokenAuthenticator {
     /** The outcome of one check: allowed, or the HTTP status (401 missing/unknown token, 403 wrong role) and why. */
     public record Decision(boolean allowed, int status, String message) {
         static final Decision ALLOWED = new Decision(true, 200, "");
+
+        /** "forbidden" for a 403 (a valid token without the role), else "unauthorized". */
+        public String errorType() {
+            return status == 403 ? "forbidden" : "unauthorized";
+        }
+
+        /** The refusal as every service answers it: {@code {"error":{"message","field":"Authorization","type"}}}. */
+        public String errorJson() {
+            return "{\"error\":{\"message\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(message))
+                    + "\",\"field\":\"Authorization\",\"type\":\"" + errorType() + "\"}}";
+        }
     }
 
     public Decision check(String authorizationHeader, Role required) {

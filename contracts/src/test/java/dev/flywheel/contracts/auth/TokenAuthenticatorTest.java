@@ -17,6 +17,16 @@ class TokenAuthenticatorTest {
         var d = auth.check("Bearer client-token-0123456789", Role.ADMIN);
         assertFalse(d.allowed());
         assertEquals(403, d.status());
+        assertEquals("{\"error\":{\"message\":\"this operation needs an admin token\",\"field\":\"Authorization\",\"type\":\"forbidden\"}}",
+                d.errorJson());
+    }
+
+    @Test
+    void refusalsAreJsonWithTheMessageEscaped() {
+        var d = new TokenAuthenticator.Decision(false, 401, "say \"Bearer\" \\ then\nthe token");
+        assertEquals("unauthorized", d.errorType());
+        assertEquals("{\"error\":{\"message\":\"say \\\"Bearer\\\" \\\\ then\\nthe token\",\"field\":\"Authorization\",\"type\":\"unauthorized\"}}",
+                d.errorJson());
     }
 
     @Test

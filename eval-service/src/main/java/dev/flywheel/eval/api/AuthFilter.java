@@ -30,8 +30,7 @@ public final class AuthFilter {
     @Nullable
     public HttpResponse<String> check(HttpRequest<?> request) {
         var decision = authenticator.check(request.getHeaders().get("Authorization"), required(request));
-        return decision.allowed() ? null : responses.error(decision.status(), decision.message(), "Authorization",
-                decision.status() == 401 ? "unauthorized" : "forbidden");
+        return decision.allowed() ? null : responses.error(decision.status(), decision.message(), "Authorization", decision.errorType());
     }
 
     static Role required(HttpRequest<?> request) {

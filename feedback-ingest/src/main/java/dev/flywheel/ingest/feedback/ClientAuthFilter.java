@@ -30,7 +30,6 @@ public final class ClientAuthFilter {
         if (d.allowed()) {
             return null;
         }
-        String body = "{\"error\":{\"message\":\"" + d.message().replace("\"", "'") + "\",\"field\":\"Authorization\",\"type\":\"unauthorized\"}}";
-        return HttpResponse.<String>status(HttpStatus.valueOf(d.status())).contentType(MediaType.APPLICATION_JSON_TYPE).body(body);
+        return HttpResponse.<String>status(HttpStatus.valueOf(d.status())).contentType(MediaType.APPLICATION_JSON_TYPE).body(d.errorJson());
     }
 }

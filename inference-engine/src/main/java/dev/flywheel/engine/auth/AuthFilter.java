@@ -46,8 +46,6 @@ public final class AuthFilter {
         if (decision.allowed()) {
             return null;
         }
-        String body = "{\"error\":{\"message\":\"" + decision.message().replace("\"", "'")
-                + "\",\"field\":\"Authorization\",\"type\":\"" + (decision.status() == 403 ? "forbidden" : "unauthorized") + "\"}}";
-        return HttpResponse.<String>status(HttpStatus.valueOf(decision.status())).contentType(MediaType.APPLICATION_JSON_TYPE).body(body);
+        return HttpResponse.<String>status(HttpStatus.valueOf(decision.status())).contentType(MediaType.APPLICATION_JSON_TYPE).body(decision.errorJson());
     }
 }

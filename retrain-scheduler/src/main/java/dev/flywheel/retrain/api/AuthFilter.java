@@ -29,8 +29,6 @@ public final class AuthFilter {
         if (d.allowed()) {
             return null;
         }
-        String body = "{\"error\":{\"message\":\"" + d.message().replace("\"", "'") + "\",\"field\":\"Authorization\",\"type\":\""
-                + (d.status() == 401 ? "unauthorized" : "forbidden") + "\"}}";
-        return HttpResponse.<String>status(io.micronaut.http.HttpStatus.valueOf(d.status())).contentType(MediaType.APPLICATION_JSON).body(body);
+        return HttpResponse.<String>status(io.micronaut.http.HttpStatus.valueOf(d.status())).contentType(MediaType.APPLICATION_JSON).body(d.errorJson());
     }
 }

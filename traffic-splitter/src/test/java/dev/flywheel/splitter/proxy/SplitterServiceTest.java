@@ -144,8 +144,13 @@ class SplitterServiceTest {
                 .replace("\"id\":\"treatment\"", "\"id\":\"control\""));
         assertEquals("variants[1].id", json(dup).path("error").path("field").asText());
 
-        assertEquals(401, call("POST", "/v1/experiments", null, experiment("life", good.url().toString(), "l-life", 100)).statusCode());
-        assertEquals(403, call("POST", "/v1/experiments", CLIENT, experiment("life", good.url().toString(), "l-life", 100)).statusCode());
+        var anonymous = call("POST", "/v1/experiments", null, experiment("life", good.url().toString(), "l-life", 100));
+        assertEquals(401, anonymous.statusCode());
+        assertEquals("unauthorized", json(anonymous).path("error").path("type").asText());
+        var asClient = call("POST", "/v1/experiments", CLIENT, experiment("life", good.url().toString(), "l-life", 100));
+        assertEquals(403, asClient.statusCode());
+        assertEquals("forbidden", json(asClient).path("error").path("type").asText(), "a valid token without the role");
+        assertEquals("Authorization", json(asClient).path("error").path("field").asText());
 
         var created = call("POST", "/v1/experiments", ADMIN, experiment("life", good.url().toString(), "l-life", 60));
         assertEquals(201, created.statusCode(), created.body());

@@ -139,7 +139,7 @@ public final class FastProxyHandler extends ChannelDuplexHandler {
             capturing = request;
             body = ctx.alloc().compositeBuffer(1024);
             var auth = authenticator.check(request.headers().get(HttpHeaderNames.AUTHORIZATION), Role.CLIENT);
-            refused = auth.allowed() ? null : new ProxyException(auth.status(), "Authorization", "unauthorized", auth.message(), null);
+            refused = auth.allowed() ? null : new ProxyException(auth.status(), "Authorization", auth.errorType(), auth.message(), null);
             if (HttpUtil.is100ContinueExpected(request)) {
                 ctx.writeAndFlush(new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.CONTINUE));
             }
