@@ -19,7 +19,9 @@ import java.util.Map;
  *   <li>sample-ratio mismatch → pause (the data cannot be trusted, so nothing else is decided);
  *   <li>a guardrail significantly worse (always-valid sequential test) or past its absolute limit → roll back;
  *   <li>the primary metric significantly worse → roll back;
- *   <li>at the last stage (normally 100 %) with a significant win on the primary → promote the best winner;
+ *   <li>at the last stage (normally 100 %) with a significant win on the primary → promote the best winner; without
+ *       one, hold until the stage has waited {@code last-stage-max-wait}, then roll back, promote or hold as
+ *       configured ({@code last-stage-without-win});
  *   <li>the stage's minimum duration and per-arm minimum samples met → advance (the primary is not worse: 3);
  *   <li>otherwise hold, saying what is missing.
  * </ol>
@@ -108,8 +110,7 @@ public final class RampPolicy {
             return new Verdict(DecisionKind.PROMOTE, out, numbers, best);
         }
         if (lastStage) {
-            reasons.addFirst("at the last ramp stage; no significant win on " + primary.metric() + " yet");
-            return new Verdict(DecisionKind.HOLD, reasons, numbers, "");
+            return lastStageWithoutWin(e, r, nowMs - stageStartedMs, reasons, numbers);
         }
         RampStage stage = e.rampPlan().get(e.stageIndex());
         List<String> missing = new ArrayList<>();
@@ -135,6 +136,47 @@ public final class RampPolicy {
         missing.addAll(wins);
         missing.addAll(reasons);
         return new Verdict(DecisionKind.HOLD, missing, numbers, "");
+    }
+
+    /**
+     * The last stage without a significant win: hold until it has waited {@code lastStageMaxWait}, then roll back,
+     * promote (the treatment with the best point estimate on the primary metric) or keep holding, as configured.
+     */
+    private Verdict lastStageWithoutWin(Experiment e, ExperimentResults r, long waitedMs, List<String> reasons, Map<String, Object> numbers) {
+        MetricSpec primary = e.primaryMetric();
+        long maxWaitMs = settings.lastStageMaxWait().toMillis();
+        RampSettings.LastStageAction action = settings.lastStageWithoutWin();
+        if (waitedMs < maxWaitMs || action == RampSettings.LastStageAction.HOLD) {
+            reasons.addFirst(action == RampSettings.LastStageAction.HOLD
+                    ? "at the last ramp stage; no significant win on " + primary.metric() + " yet (holding until someone decides)"
+                    : String.format("at the last ramp stage; no significant win on %s yet (%d s of %d s waited, then %s)",
+                            primary.metric(), waitedMs / 1000, maxWaitMs / 1000, action.name().toLowerCase(java.util.Locale.ROOT)));
+            return new Verdict(DecisionKind.HOLD, reasons, numbers, "");
+        }
+        String waited = String.format("at the last ramp stage for %d s (last-stage-max-wait %d s) without a significant win on %s",
+                waitedMs / 1000, maxWaitMs / 1000, primary.metric());
+        List<String> out = new ArrayList<>();
+        if (action == RampSettings.LastStageAction.ROLLBACK) {
+            out.add(waited + ": rolling back to control (last-stage-without-win=rollback)");
+            out.addAll(reasons);
+            return new Verdict(DecisionKind.ROLLBACK, out, numbers, "");
+        }
+        String best = e.treatments().getFirst().id();
+        double bestLift = Double.NEGATIVE_INFINITY;
+        for (Variant t : e.treatments()) {
+            Comparison c = r.comparison(primary.metric(), t.id()).orElse(null);
+            if (c != null && !Double.isNaN(c.absolute().value())) {
+                double lift = primary.direction() == Direction.HIGHER_IS_BETTER ? c.absolute().value() : -c.absolute().value();
+                if (lift > bestLift) {
+                    bestLift = lift;
+                    best = t.id();
+                }
+            }
+        }
+        out.add(waited + ": promoting " + best + ", not significantly worse on the primary metric or any guardrail "
+                + "(last-stage-without-win=promote)");
+        out.addAll(reasons);
+        return new Verdict(DecisionKind.PROMOTE, out, numbers, best);
     }
 
     /** Whether both arms have enough units for the asymptotic confidence sequence to be trusted (see RampSettings). */

@@ -105,6 +105,23 @@ class RampControllerClickHouseTest {
         assertTrue(decisions.getFirst().numbers().containsKey("comparisons"));
     }
 
+    /** No effect: the ramp reaches 100 %, holds there, and a day later (last-stage-max-wait) rolls back to control. */
+    @Test
+    void aVariantThatNeverWinsIsRolledBackOnceTheLastStageHasWaitedADay() {
+        start("same", guardrails(false));
+        traffic("same", ArmProfile.BASELINE, 0, 11);
+        assertEquals(DecisionKind.ADVANCE, tick("same"));
+        traffic("same", ArmProfile.BASELINE, 0, 12);
+        assertEquals(DecisionKind.ADVANCE, tick("same"));
+        clock.advance(RampSettings.DEFAULT.tickInterval());
+        assertEquals(DecisionKind.HOLD, tick("same"), "at 100 % without a significant win: waiting");
+        clock.advance(RampSettings.DEFAULT_LAST_STAGE_MAX_WAIT);
+        assertEquals(DecisionKind.ROLLBACK, tick("same"));
+        assertEquals(ExperimentStatus.ROLLED_BACK, experiments.get("same").orElseThrow().status());
+        assertTrue(log.read("same", 1).getFirst().reasons().getFirst().contains("without a significant win"),
+                log.read("same", 1).getFirst().reasons().toString());
+    }
+
     @Test
     void aFivePercentLossOnThePrimaryMetricIsRolledBack() {
         start("loss", guardrails(false));

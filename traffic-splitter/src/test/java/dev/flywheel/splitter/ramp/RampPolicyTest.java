@@ -56,4 +56,68 @@ class RampPolicyTest {
         var verdict = policy.decide(runningAtFirstStage(), results(2_000, 150), 60_000, 0);
         assertEquals(DecisionKind.ROLLBACK, verdict.kind(), verdict.reasons().toString());
     }
+
+    private static Experiment runningAtLastStage() {
+        List<RampStage> plan = RampStage.defaultPlan(Duration.ofMinutes(10), 100);
+        return new Experiment("exp", "d", "team", Unit.USER,
+                List.of(ExperimentFixtures.variant("control", "http://127.0.0.1:9"), ExperimentFixtures.variant("treatment", "http://127.0.0.1:9")),
+                "control", "default", 0.0, plan,
+                new MetricSpec("score:exact_answer", Direction.HIGHER_IS_BETTER, null, false), List.of(),
+                ExperimentStatus.RUNNING, plan.size() - 1, "salt", 3, 1L, 1L);
+    }
+
+    /** Treatment 0.315 vs control 0.300: a small lift whose always-valid interval still spans 0. */
+    private static ExperimentResults inconclusive() {
+        Interval sequential = new Interval(-0.05, 0.08);
+        Comparison c = new Comparison("score:exact_answer", "treatment", 0.300, 0.315,
+                new Estimate(0.015, 0.03, sequential, sequential), Estimate.UNKNOWN, 0.4, 4_000, 1);
+        return new ExperimentResults("exp", 1L, 0.05,
+                List.of(new ArmResult("control", 2_000, 2_000, Map.of(), Map.of()),
+                        new ArmResult("treatment", 2_000, 2_000, Map.of(), Map.of())),
+                List.of(c), new SampleRatioCheck(0.1, 1, 0.75, 0.001, false, List.of()), List.of());
+    }
+
+    private static final long HOUR_MS = 3_600_000;
+
+    @Test
+    void theLastStageWithoutAWinHoldsUntilItsMaximumWaitThenRollsBack() {
+        long started = 1_000_000;
+        var early = policy.decide(runningAtLastStage(), inconclusive(), started + 23 * HOUR_MS, started);
+        assertEquals(DecisionKind.HOLD, early.kind(), early.reasons().toString());
+        assertTrue(early.reasons().getFirst().contains("then rollback"), early.reasons().toString());
+
+        var late = policy.decide(runningAtLastStage(), inconclusive(), started + 24 * HOUR_MS, started);
+        assertEquals(DecisionKind.ROLLBACK, late.kind(), late.reasons().toString());
+        assertTrue(late.reasons().getFirst().contains("without a significant win on score:exact_answer"), late.reasons().toString());
+    }
+
+    @Test
+    void aRolloutConfiguredToPromoteShipsTheTreatmentThatDidNoHarm() {
+        var promoting = new RampPolicy(RampSettings.DEFAULT.withLastStage(Duration.ofHours(2), RampSettings.LastStageAction.PROMOTE));
+        var verdict = promoting.decide(runningAtLastStage(), inconclusive(), 3 * HOUR_MS, 0);
+        assertEquals(DecisionKind.PROMOTE, verdict.kind(), verdict.reasons().toString());
+        assertEquals("treatment", verdict.promotedVariantId());
+    }
+
+    @Test
+    void holdKeepsTheLastStageWaitingForAPerson() {
+        var holding = new RampPolicy(RampSettings.DEFAULT.withLastStage(Duration.ZERO, RampSettings.LastStageAction.HOLD));
+        var verdict = holding.decide(runningAtLastStage(), inconclusive(), 30 * 24 * HOUR_MS, 0);
+        assertEquals(DecisionKind.HOLD, verdict.kind(), verdict.reasons().toString());
+    }
+
+    @Test
+    void aRegressionAtTheLastStageStillRollsBackAtOnce() {
+        var verdict = policy.decide(runningAtLastStage(), results(2_000, 150), 60_000, 0);
+        assertEquals(DecisionKind.ROLLBACK, verdict.kind(), verdict.reasons().toString());
+        assertTrue(verdict.reasons().getFirst().contains("significantly worse"), verdict.reasons().toString());
+    }
+
+    @Test
+    void anUnknownLastStageActionFailsNamingTheProperty() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RampSettings.LastStageAction.parse("ship-it"));
+        assertTrue(e.getMessage().contains("flywheel.splitter.ramp.last-stage-without-win"), e.getMessage());
+        assertEquals(RampSettings.LastStageAction.PROMOTE, RampSettings.LastStageAction.parse(" Promote "));
+    }
 }
