@@ -229,19 +229,12 @@ public final class BatchScheduler implements AutoCloseable {
         rows.split(n, (from, to) -> {
             for (int i = from; i < to; i++) {
                 if (want[i]) {
-                    out[i] = argmaxOrNaN(logits, i * vocabSize, vocabSize);
+                    out[i] = Sampler.argmaxOrNaN(logits, i * vocabSize, vocabSize);
                 }
             }
         });
     }
 
-    private static int argmaxOrNaN(float[] logits, int offset, int n) {
-        try {
-            return Sampler.argmax(logits, offset, n);
-        } catch (IllegalStateException nan) {
-            return -1;
-        }
-    }
 
     /** Appends a sampled token, streams it; true when the sequence finished (and was completed). */
     private boolean advance(Sequence s, int token) {

@@ -75,6 +75,15 @@ public final class Sampler {
      * Java time.
      */
     public static int argmax(float[] x, int offset, int n) {
+        int i = argmaxOrNaN(x, offset, n);
+        if (i < 0) {
+            throw nan(x, offset, n);
+        }
+        return i;
+    }
+
+    /** As {@link #argmax}, but -1 where the row holds a NaN (for callers that fail that row themselves). */
+    public static int argmaxOrNaN(float[] x, int offset, int n) {
         Objects.checkFromIndexSize(offset, n, x.length);
         int lanes = F.length();
         int upper = F.loopBound(n);
@@ -88,7 +97,7 @@ public final class Sampler {
             max = Math.max(max, x[offset + i]);
         }
         if (Float.isNaN(max)) {
-            throw nan(x, offset, n);
+            return -1;
         }
         FloatVector target = FloatVector.broadcast(F, max);
         for (i = 0; i < upper; i += lanes) {
