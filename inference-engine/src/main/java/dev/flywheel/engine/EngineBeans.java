@@ -1,10 +1,10 @@
 package dev.flywheel.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flywheel.contracts.auth.TokenAuthenticator;
+import dev.flywheel.contracts.config.SharedSettings;
 import dev.flywheel.contracts.events.EventCodec;
 import dev.flywheel.engine.adapters.AdapterRegistry;
-import dev.flywheel.engine.auth.AuthSettings;
-import dev.flywheel.contracts.auth.TokenAuthenticator;
 import dev.flywheel.engine.api.CompletionService;
 import dev.flywheel.engine.api.EngineMetrics;
 import dev.flywheel.engine.api.ModelService;
@@ -40,9 +40,8 @@ final class EngineBeans {
 
     /** Eager, so auth enabled without tokens (or a short token) fails start-up rather than the first request. */
     @Context
-    @Requires(property = "flywheel.auth.enabled", notEquals = "false")
-    TokenAuthenticator authenticator(AuthSettings auth) {
-        return new TokenAuthenticator(auth.adminTokens(), auth.clientTokens());
+    TokenAuthenticator authenticator(SharedSettings.Auth auth) {
+        return auth.authenticator();
     }
 
     @Singleton

@@ -1,5 +1,6 @@
 package dev.flywheel.contracts.config;
 
+import dev.flywheel.contracts.auth.TokenAuthenticator;
 import dev.flywheel.contracts.clickhouse.ClickHouseConfig;
 import dev.flywheel.contracts.topics.Topics;
 import io.micronaut.context.annotation.ConfigurationProperties;
@@ -51,17 +52,37 @@ public final class SharedSettings {
         }
     }
 
-    /** {@code flywheel.auth.admin-tokens} / {@code client-tokens}: bearer tokens of at least 16 characters. */
+    /**
+     * {@code flywheel.auth.*}, read by every service: {@code admin-tokens} / {@code client-tokens}, bearer tokens of at
+     * least 16 characters (admin tokens may do everything a client may); {@code enabled} (default true) checks them on
+     * every service's API. With {@code enabled} and no token at all, {@link #authenticator()} fails, so no service
+     * starts open, or closed to everyone, by accident; {@code enabled=false} serves every route without a token
+     * (tests, a trusted network). Tokens are never printed.
+     */
     @ConfigurationProperties("flywheel.auth")
-    public record Auth(@Nullable List<String> adminTokens, @Nullable List<String> clientTokens) {
+    public record Auth(@Bindable(defaultValue = "true") boolean enabled, @Nullable List<String> adminTokens,
+                       @Nullable List<String> clientTokens) {
         public Auth {
             adminTokens = adminTokens == null ? List.of() : List.copyOf(adminTokens);
             clientTokens = clientTokens == null ? List.of() : List.copyOf(clientTokens);
         }
 
+        /** The authenticator these settings describe; fails when auth is enabled and no token is configured. */
+        public TokenAuthenticator authenticator() {
+            if (!enabled) {
+                return TokenAuthenticator.open();
+            }
+            if (adminTokens.isEmpty() && clientTokens.isEmpty()) {
+                throw new IllegalArgumentException("flywheel.auth.enabled is true (the default) but flywheel.auth.admin-tokens and "
+                        + "flywheel.auth.client-tokens are both empty: configure at least one token of >= 16 characters, or set "
+                        + "flywheel.auth.enabled=false to serve without authentication");
+            }
+            return new TokenAuthenticator(adminTokens, clientTokens);
+        }
+
         @Override
         public String toString() {
-            return "Auth[" + adminTokens.size() + " admin tokens, " + clientTokens.size() + " client tokens]";
+            return "Auth[enabled=" + enabled + ", " + adminTokens.size() + " admin tokens, " + clientTokens.size() + " client tokens]";
         }
     }
 }

@@ -71,9 +71,9 @@ public class EvalBeans {
         return Executors.newVirtualThreadPerTaskExecutor();
     }
 
-    @Singleton
+    @Context // auth enabled without a token fails start-up, not the first request
     TokenAuthenticator authenticator(SharedSettings.Auth auth) {
-        return new TokenAuthenticator(auth.adminTokens(), auth.clientTokens());
+        return auth.authenticator();
     }
 
     @Singleton

@@ -54,10 +54,10 @@ public class IngestBeans {
         return new EventCodec(config.maxEventBytes());
     }
 
-    @Singleton
+    @Context // auth enabled without a token fails start-up, not the first request
     @Named("ingest")
     TokenAuthenticator authenticator(SharedSettings.Auth auth) {
-        return new TokenAuthenticator(auth.adminTokens(), auth.clientTokens());
+        return auth.authenticator();
     }
 
     @Singleton

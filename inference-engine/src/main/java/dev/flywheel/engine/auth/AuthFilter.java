@@ -17,12 +17,12 @@ import java.util.Set;
  * Bearer tokens on {@code /v1/**}: completions, chat completions and the model list need a client
  * (or admin) token; everything else under {@code /v1} (adapter load/unload, and any path added later)
  * an admin token, so a new route is closed until it is listed here. {@code /health} and
- * {@code /metrics} are outside {@code /v1} and open. Absent when {@code flywheel.auth.enabled=false}.
+ * {@code /metrics} are outside {@code /v1} and open. With {@code flywheel.auth.enabled=false} the authenticator
+ * allows everything.
  * Tokens are never logged or echoed.
  */
 @ServerFilter("/v1/**")
 @Requires(property = "flywheel.engine.enabled", notEquals = "false")
-@Requires(property = "flywheel.auth.enabled", notEquals = "false")
 public final class AuthFilter {
     private final TokenAuthenticator authenticator;
 

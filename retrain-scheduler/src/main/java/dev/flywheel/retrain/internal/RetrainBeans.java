@@ -70,10 +70,10 @@ public class RetrainBeans {
         return new ObjectMapper();
     }
 
-    @Singleton
+    @Context // auth enabled without a token fails start-up, not the first request
     @Named(Q)
     TokenAuthenticator retrainAuthenticator(SharedSettings.Auth auth) {
-        return new TokenAuthenticator(auth.adminTokens(), auth.clientTokens());
+        return auth.authenticator();
     }
 
     @Singleton

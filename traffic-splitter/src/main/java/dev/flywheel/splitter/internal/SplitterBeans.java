@@ -59,9 +59,9 @@ public class SplitterBeans {
         return new ExperimentJson();
     }
 
-    @Singleton
+    @Context // auth enabled without a token fails start-up, not the first request
     TokenAuthenticator authenticator(SharedSettings.Auth auth) {
-        return new TokenAuthenticator(auth.adminTokens(), auth.clientTokens());
+        return auth.authenticator();
     }
 
     @Singleton
