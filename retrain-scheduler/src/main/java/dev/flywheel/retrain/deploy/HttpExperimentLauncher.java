@@ -14,7 +14,8 @@ import java.time.Duration;
 
 /**
  * The traffic-splitter's experiment API: {@code POST /v1/experiments} (control = champion, treatment = candidate,
- * both on the same engine; no ramp_plan, so the splitter's default 1-5-10-25-50-100 % plan applies), then
+ * both on the same engine, plus the policy's {@code deploy.experiment} fields: without a ramp_plan there, the
+ * splitter's default 1-5-10-25-50-100 % plan applies), then
  * {@code POST /v1/experiments/{id}/start}, which puts the treatment at the first stage (1 %). A 409 on create
  * (the id exists: a resumed deploy) is followed by a GET; a start of an experiment that is no longer a draft is left.
  */
@@ -23,19 +24,28 @@ public final class HttpExperimentLauncher implements ExperimentLauncher {
     private final URI splitter;
     private final String adminToken;
     private final ObjectMapper mapper;
+    private final ObjectNode experimentFields;
 
     public HttpExperimentLauncher(HttpClient http, URI splitter, String adminToken, ObjectMapper mapper) {
+        this(http, splitter, adminToken, mapper, null);
+    }
+
+    /** @param experimentFields further fields of every experiment it creates (a policy's deploy.experiment), or null */
+    public HttpExperimentLauncher(HttpClient http, URI splitter, String adminToken, ObjectMapper mapper, ObjectNode experimentFields) {
         this.http = http;
         this.splitter = splitter;
         this.adminToken = adminToken;
         this.mapper = mapper;
+        this.experimentFields = experimentFields == null ? mapper.createObjectNode() : experimentFields.deepCopy();
     }
 
     @Override
     public String launch(ExperimentRequest req) throws InterruptedException {
-        ObjectNode body = mapper.createObjectNode();
+        ObjectNode body = experimentFields.deepCopy();
         body.put("id", req.experimentId());
-        body.put("description", req.description());
+        if (!body.hasNonNull("description")) {
+            body.put("description", req.description());
+        }
         body.put("owner", "retrain-scheduler");
         ArrayNode variants = body.putArray("variants");
         variant(variants.addObject(), "champion", req);

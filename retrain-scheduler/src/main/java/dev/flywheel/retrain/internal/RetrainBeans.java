@@ -144,7 +144,8 @@ public class RetrainBeans {
                 p -> new Gate(new EngineOfflineEvaluation(p.baseModelDir(), rewards, kernels, 16)),
                 p -> new Deployer(config.adapterDir(), registry,
                         p.deploy().engineUrl() == null ? null : new HttpAdapterLoader(http, p.deploy().engineUrl(), config.serviceToken(), mapper),
-                        p.deploy().splitterUrl() == null ? null : new HttpExperimentLauncher(http, p.deploy().splitterUrl(), config.serviceToken(), mapper),
+                        p.deploy().splitterUrl() == null ? null : new HttpExperimentLauncher(http, p.deploy().splitterUrl(), config.serviceToken(), mapper,
+                                p.deploy().experiment()),
                         clock),
                 new ClickHouseMetricsSink(ch, clock), config.workDir(), clock);
         RetrainService service = new RetrainService(policies, store,

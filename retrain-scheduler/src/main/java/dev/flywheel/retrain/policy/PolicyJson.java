@@ -65,7 +65,8 @@ public final class PolicyJson {
                         gate.path("guardrail_margin").asDouble(0.02), gate.path("max_items").asInt(500)),
                 new Schedule(schedule.hasNonNull("cron") ? schedule.get("cron").asText() : null,
                         Schedule.zone(schedule.hasNonNull("time_zone") ? schedule.get("time_zone").asText() : "UTC")),
-                new DeployTarget(uri(deploy, "engine_url"), uri(deploy, "splitter_url"), deploy.path("primary_metric").asText(null)));
+                new DeployTarget(uri(deploy, "engine_url"), uri(deploy, "splitter_url"), deploy.path("primary_metric").asText(null),
+                        experimentFields(deploy)));
     }
 
     public ObjectNode toJson(RetrainPolicy p) {
@@ -108,7 +109,22 @@ public final class PolicyJson {
         d.put("engine_url", p.deploy().engineUrl() == null ? null : p.deploy().engineUrl().toString());
         d.put("splitter_url", p.deploy().splitterUrl() == null ? null : p.deploy().splitterUrl().toString());
         d.put("primary_metric", p.deploy().primaryMetric());
+        if (!p.deploy().experiment().isEmpty()) {
+            d.set("experiment", p.deploy().experiment());
+        }
         return n;
+    }
+
+    /** deploy.experiment: absent, null or an object of further experiment-definition fields. */
+    private static ObjectNode experimentFields(JsonNode deploy) {
+        JsonNode e = deploy.get("experiment");
+        if (e == null || e.isNull()) {
+            return null;
+        }
+        if (!(e instanceof ObjectNode o)) {
+            throw new InvalidPolicyException("deploy.experiment", "must be an object of experiment fields (layer, ramp_plan, guardrails, ...)");
+        }
+        return o;
     }
 
     private static JsonNode object(JsonNode n, String field) {

@@ -36,4 +36,20 @@ class PolicyJsonTest {
         ((ObjectNode) t.get("trainer")).put("kind", "magic");
         assertEquals("trainer.kind", assertThrows(InvalidPolicyException.class, () -> json.parse(t)).field());
     }
+
+    @Test
+    void deployExperimentFieldsRoundTripAndTheDeployersOwnAreRefused() {
+        ObjectNode n = json.toJson(ArithmeticSetup.policy("p", Path.of("m"), 1.0, Map.of(), 100));
+        ObjectNode experiment = ((ObjectNode) n.get("deploy")).putObject("experiment");
+        experiment.put("layer", "nightly-candidates");
+        experiment.putArray("ramp_plan").addObject().put("percent", 5).put("min_duration_seconds", 3600).put("min_samples", 500);
+        RetrainPolicy p = json.parse(n);
+        assertEquals("nightly-candidates", p.deploy().experiment().get("layer").asText());
+        assertEquals(p, json.parse(json.toJson(p)));
+
+        experiment.putArray("variants");
+        assertEquals("deploy.experiment.variants", assertThrows(InvalidPolicyException.class, () -> json.parse(n)).field());
+        ((ObjectNode) n.get("deploy")).put("experiment", "layer=x");
+        assertEquals("deploy.experiment", assertThrows(InvalidPolicyException.class, () -> json.parse(n)).field());
+    }
 }
