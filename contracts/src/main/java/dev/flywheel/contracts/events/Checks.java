@@ -4,10 +4,10 @@ import java.util.Map;
 
 /** Constructor-time validation shared by the event records; every failure names the JSON field. */
 final class Checks {
-    static final int MAX_ID_CHARS = 256;
-    static final int MAX_TEXT_CHARS = 512 * 1024;
-    static final int MAX_ATTRIBUTES = 64;
-    static final int MAX_ATTRIBUTE_CHARS = 1024;
+    static final int MAX_ID_CHARS = EventLimits.MAX_ID_CHARS;
+    static final int MAX_TEXT_CHARS = EventLimits.MAX_TEXT_CHARS;
+    static final int MAX_ATTRIBUTES = EventLimits.MAX_ATTRIBUTES;
+    static final int MAX_ATTRIBUTE_CHARS = EventLimits.MAX_ATTRIBUTE_CHARS;
 
     private Checks() {}
 
@@ -40,7 +40,7 @@ final class Checks {
 
     static long timestamp(String field, long value) {
         // 2001-09-09 .. 2286-11-20 in epoch milliseconds: catches seconds or microseconds sent by mistake.
-        if (value < 1_000_000_000_000L || value > 9_999_999_999_999L) {
+        if (value < EventLimits.MIN_TS || value > EventLimits.MAX_TS) {
             throw new InvalidEventException(field, "must be epoch milliseconds (13 digits), got " + value);
         }
         return value;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.base.ParserBase;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.flywheel.contracts.events.EventCodec;
+import dev.flywheel.contracts.events.EventLimits;
 import dev.flywheel.ingest.batching.RowBuffer;
 import java.io.IOException;
 import java.util.Arrays;
@@ -34,13 +35,13 @@ final class JsonStream {
 
     static final Decline DECLINE = new Decline();
 
-    // Same bounds as the contract's Checks (package-private there); the differential test pins them at the edges.
-    static final int MAX_ID_CHARS = 256;
-    static final int MAX_TEXT_CHARS = 512 * 1024;
-    static final int MAX_ATTRIBUTES = 64;
-    static final int MAX_ATTRIBUTE_CHARS = 1024;
-    static final long MIN_TS = 1_000_000_000_000L;
-    static final long MAX_TS = 9_999_999_999_999L;
+    // The contract's bounds; the differential test pins the decoders' agreement at the edges.
+    static final int MAX_ID_CHARS = EventLimits.MAX_ID_CHARS;
+    static final int MAX_TEXT_CHARS = EventLimits.MAX_TEXT_CHARS;
+    static final int MAX_ATTRIBUTES = EventLimits.MAX_ATTRIBUTES;
+    static final int MAX_ATTRIBUTE_CHARS = EventLimits.MAX_ATTRIBUTE_CHARS;
+    static final long MIN_TS = EventLimits.MIN_TS;
+    static final long MAX_TS = EventLimits.MAX_TS;
 
     private static final SerializedString ROLE = new SerializedString("role");
     private static final SerializedString CONTENT = new SerializedString("content");
