@@ -19,8 +19,13 @@ import dev.flywheel.engine.sampling.InvalidSamplingException;
 import dev.flywheel.engine.sampling.SamplingParams;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 import reactor.core.publisher.Flux;
@@ -104,61 +109,108 @@ public final class CompletionService {
             id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().toHexDigits(random.nextLong());
         }
         ResponseWriter.Envelope env = new ResponseWriter.Envelope(chat, id, clock.millis() / 1000, req.model());
-        RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
-        return req.stream() ? stream(env, prompt, adapter, params, rng) : whole(env, prompt, adapter, params, rng);
+        // Choice i draws from seed + i: choice 0 is what n = 1 gives, and a seeded request replays every choice.
+        RandomGenerator[] rngs = new RandomGenerator[req.n()];
+        for (int i = 0; i < rngs.length; i++) {
+            rngs[i] = RandomGeneratorFactory.of("L64X128MixRandom").create(seed + i);
+        }
+        return req.stream() ? stream(env, prompt, adapter, params, rngs) : whole(env, prompt, adapter, params, rngs);
+    }
+
+    /**
+     * Submits one generation per choice; when a later one is refused (a full queue), the ones already submitted
+     * are cancelled and the refusal is the request's answer.
+     */
+    private List<GenerationHandle> submitAll(ResponseWriter.Envelope env, int[] prompt, ResidentAdapter adapter, SamplingParams params,
+                                             RandomGenerator[] rngs, IntFunction<GenerationListener> listeners) {
+        List<GenerationHandle> handles = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < rngs.length; i++) {
+            try {
+                handles.add(submit(env, prompt, adapter, params, rngs[i], listeners.apply(i)));
+            } catch (RuntimeException refused) {
+                handles.forEach(GenerationHandle::cancel);
+                throw refused;
+            }
+        }
+        return handles;
     }
 
     private CompletableFuture<Reply> whole(ResponseWriter.Envelope env, int[] prompt, ResidentAdapter adapter,
-                                           SamplingParams params, RandomGenerator rng) {
+                                           SamplingParams params, RandomGenerator[] rngs) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
-        submit(env, prompt, adapter, params, rng, new GenerationListener() {
+        GenerationResult[] results = new GenerationResult[rngs.length];
+        AtomicInteger left = new AtomicInteger(rngs.length);
+        List<GenerationHandle> handles = new CopyOnWriteArrayList<>();
+        handles.addAll(submitAll(env, prompt, adapter, params, rngs, i -> new GenerationListener() {
             @Override
             public void onToken(int token, String textDelta) {
             }
 
             @Override
             public void onComplete(GenerationResult result) {
-                reply.complete(new Reply.Json(writer.completion(env, result)));
+                results[i] = result;
+                if (left.decrementAndGet() == 0) {
+                    reply.complete(new Reply.Json(writer.completion(env, List.of(results))));
+                }
             }
 
             @Override
             public void onError(GenerationException error) {
-                reply.completeExceptionally(toApi(error, env.chat()));
+                if (reply.completeExceptionally(toApi(error, env.chat()))) {
+                    handles.forEach(GenerationHandle::cancel); // the other choices' work is no longer wanted
+                }
             }
-        });
+        }));
         return reply;
     }
 
     private CompletableFuture<Reply> stream(ResponseWriter.Envelope env, int[] prompt, ResidentAdapter adapter,
-                                            SamplingParams params, RandomGenerator rng) {
-        // Buffers chunks until the HTTP layer subscribes; only the engine thread emits after submit.
+                                            SamplingParams params, RandomGenerator[] rngs) {
+        // Buffers chunks until the HTTP layer subscribes; after the role chunks only the engine thread emits.
         Sinks.Many<byte[]> sink = Sinks.many().unicast().onBackpressureBuffer();
         if (env.chat()) {
-            sink.tryEmitNext(writer.roleChunk(env));
+            for (int i = 0; i < rngs.length; i++) {
+                sink.tryEmitNext(writer.roleChunk(env, i));
+            }
         }
-        GenerationHandle handle = submit(env, prompt, adapter, params, rng, new GenerationListener() {
+        AtomicInteger left = new AtomicInteger(rngs.length);
+        AtomicInteger completionTokens = new AtomicInteger();
+        AtomicBoolean ended = new AtomicBoolean();
+        List<GenerationHandle> handles = new CopyOnWriteArrayList<>();
+        handles.addAll(submitAll(env, prompt, adapter, params, rngs, i -> new GenerationListener() {
             @Override
             public void onToken(int token, String textDelta) {
-                if (!textDelta.isEmpty()) {
-                    sink.tryEmitNext(writer.deltaChunk(env, textDelta));
+                if (!textDelta.isEmpty() && !ended.get()) {
+                    sink.tryEmitNext(writer.deltaChunk(env, i, textDelta));
                 }
             }
 
             @Override
             public void onComplete(GenerationResult result) {
-                sink.tryEmitNext(writer.finalChunk(env, result));
-                sink.tryEmitNext(ResponseWriter.DONE);
-                sink.tryEmitComplete();
+                int total = completionTokens.addAndGet(result.completionTokens());
+                boolean last = left.decrementAndGet() == 0;
+                if (ended.get()) {
+                    return;
+                }
+                sink.tryEmitNext(writer.finalChunk(env, i, result, last
+                        ? new ResponseWriter.Usage(result.promptTokens(), total, result.cachedPromptTokens()) : null));
+                if (last && ended.compareAndSet(false, true)) {
+                    sink.tryEmitNext(ResponseWriter.DONE);
+                    sink.tryEmitComplete();
+                }
             }
 
             @Override
             public void onError(GenerationException error) {
-                sink.tryEmitNext(writer.errorChunk(toApi(error, env.chat())));
-                sink.tryEmitNext(ResponseWriter.DONE);
-                sink.tryEmitComplete();
+                if (ended.compareAndSet(false, true)) {
+                    sink.tryEmitNext(writer.errorChunk(toApi(error, env.chat())));
+                    sink.tryEmitNext(ResponseWriter.DONE);
+                    sink.tryEmitComplete();
+                    handles.forEach(GenerationHandle::cancel);
+                }
             }
-        });
-        return CompletableFuture.completedFuture(new Reply.Stream(sink.asFlux().doOnCancel(handle::cancel)));
+        }));
+        return CompletableFuture.completedFuture(new Reply.Stream(sink.asFlux().doOnCancel(() -> handles.forEach(GenerationHandle::cancel))));
     }
 
     private GenerationHandle submit(ResponseWriter.Envelope env, int[] prompt, ResidentAdapter adapter,

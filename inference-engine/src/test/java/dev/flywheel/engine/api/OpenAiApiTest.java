@@ -140,6 +140,46 @@ class OpenAiApiTest {
         assertFalse(last.get("choices").get(0).get("finish_reason").isNull());
     }
 
+    /** n choices: indexes 0..n-1, choice 0 is the n = 1 answer for the same seed, and a seeded request replays all. */
+    @Test
+    void nChoicesAreIndexedReproducibleAndCountedTogether() throws Exception {
+        String request = "{\"model\":\"tiny\",\"prompt\":\"2+3=\",\"max_tokens\":5,\"temperature\":1.0,\"seed\":11%s}";
+        HttpResponse<String> r = post("/v1/completions", request.formatted(",\"n\":3"));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = json(r);
+        JsonNode choices = body.get("choices");
+        assertEquals(3, choices.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i, choices.get(i).get("index").asInt());
+        }
+        JsonNode one = json(post("/v1/completions", request.formatted("")));
+        assertEquals(one.get("choices").get(0).get("text"), choices.get(0).get("text"), "choice 0 draws from the request's seed");
+        assertEquals(choices, json(post("/v1/completions", request.formatted(",\"n\":3"))).get("choices"), "a seeded request replays");
+        int completion = body.get("usage").get("completion_tokens").asInt();
+        assertTrue(completion >= 3 && completion <= 15, body.get("usage").toString());
+        assertEquals(one.get("usage").get("prompt_tokens"), body.get("usage").get("prompt_tokens"), "the prompt counts once");
+
+        HttpResponse<String> s = post("/v1/completions", request.formatted(",\"n\":2,\"stream\":true"));
+        assertEquals(200, s.statusCode(), s.body());
+        List<String> events = events(s.body());
+        assertEquals("[DONE]", events.getLast());
+        assertEquals(1, events.stream().filter("[DONE]"::equals).count());
+        StringBuilder[] texts = {new StringBuilder(), new StringBuilder()};
+        int finished = 0;
+        int withUsage = 0;
+        for (String e : events.subList(0, events.size() - 1)) {
+            JsonNode chunk = JSON.readTree(e);
+            JsonNode choice = chunk.get("choices").get(0);
+            texts[choice.get("index").asInt()].append(choice.get("text").asText());
+            finished += choice.get("finish_reason").isNull() ? 0 : 1;
+            withUsage += chunk.has("usage") ? 1 : 0;
+        }
+        assertEquals(2, finished, "each choice ends with its finish reason");
+        assertEquals(1, withUsage, "the usage comes once, with the choice that finishes last");
+        assertEquals(choices.get(0).get("text").asText(), texts[0].toString());
+        assertEquals(choices.get(1).get("text").asText(), texts[1].toString());
+    }
+
     @Test
     void chatCompletionsUseTheTemplateAndStreamTheAssistantRoleFirst() throws Exception {
         String messages = "\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"2+2?\"}]";
@@ -183,7 +223,7 @@ class OpenAiApiTest {
                 "temperature", "{\"model\":\"tiny\",\"prompt\":\"x\",\"temperature\":\"hot\"}",
                 "top_p", "{\"model\":\"tiny\",\"prompt\":\"x\",\"top_p\":1.5}",
                 "max_tokens", "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":0}",
-                "n", "{\"model\":\"tiny\",\"prompt\":\"x\",\"n\":3}",
+                "n", "{\"model\":\"tiny\",\"prompt\":\"x\",\"n\":17}",
                 "stop", "{\"model\":\"tiny\",\"prompt\":\"x\",\"stop\":[1,2]}",
                 "prompt", "{\"model\":\"tiny\",\"prompt\":42}",
                 "model", "{\"prompt\":\"x\"}",

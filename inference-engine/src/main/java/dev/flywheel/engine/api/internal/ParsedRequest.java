@@ -10,7 +10,7 @@ import java.util.List;
  * to the server (the service picks a default that fits the context).
  */
 public record ParsedRequest(boolean chat, String model, String prompt, List<ChatMessage> messages, Integer maxTokens,
-                            double temperature, double topP, int topK, List<String> stop, Long seed, boolean stream) {
+                            double temperature, double topP, int topK, List<String> stop, Long seed, boolean stream, int n) {
 
     /** Sampling parameters once max_tokens is known; range errors name the parameter. */
     public SamplingParams params(int resolvedMaxTokens) {

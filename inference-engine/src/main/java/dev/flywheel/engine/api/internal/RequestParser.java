@@ -15,10 +15,12 @@ import java.util.Set;
 
 /**
  * Parses OpenAI completion and chat-completion bodies. Every problem becomes an
- * {@link ApiException#invalid} naming the field. Fields the engine cannot honour (n &gt; 1, logprobs,
+ * {@link ApiException#invalid} naming the field. Fields the engine cannot honour (logprobs,
  * penalties, echo, ...) are rejected rather than silently ignored. Thread-safe.
  */
 public final class RequestParser {
+    /** Most choices ({@code n}) one request may ask for: each is a sequence of its own in the batch. */
+    public static final int MAX_CHOICES = 16;
     private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool", "developer");
     /** Fields accepted only at their neutral value: name → neutral value description. */
     private static final Map<String, String> NEUTRAL = Map.of(
@@ -48,8 +50,8 @@ public final class RequestParser {
         Integer topK = optionalInt(root, "top_k");
         int k = topK == null || topK == -1 ? 0 : topK;
         Integer n = optionalInt(root, "n");
-        if (n != null && n != 1) {
-            throw ApiException.invalid("n", "n must be 1 (one choice per request), got " + n);
+        if (n != null && (n < 1 || n > MAX_CHOICES)) {
+            throw ApiException.invalid("n", "n must be between 1 and " + MAX_CHOICES + " (choices per request), got " + n);
         }
         JsonNode seedNode = root.get("seed");
         Long seed = null;
@@ -61,7 +63,7 @@ public final class RequestParser {
         }
         boolean stream = optionalBoolean(root, "stream");
         ParsedRequest parsed = new ParsedRequest(chat, model, prompt, messages, maxTokens, temperature, topP, k,
-                stop(root.get("stop")), seed, stream);
+                stop(root.get("stop")), seed, stream, n == null ? 1 : n);
         try {
             parsed.params(maxTokens == null ? 1 : maxTokens);
         } catch (InvalidSamplingException e) {

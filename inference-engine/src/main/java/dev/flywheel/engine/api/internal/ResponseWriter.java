@@ -2,6 +2,7 @@ package dev.flywheel.engine.api.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.engine.api.ApiException;
 import dev.flywheel.engine.batching.GenerationResult;
@@ -11,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * Builds OpenAI response bodies: whole completions, streaming chunks framed as SSE
  * ({@code data: {json}\n\n}, ending {@code data: [DONE]\n\n}) and errors. Usage
  * ({prompt_tokens, completion_tokens, total_tokens}) is in every completion and in the final chunk
- * of every stream. Thread-safe.
+ * of every stream (with n &gt; 1, the final chunk of the choice that finishes last). Thread-safe.
  */
 public final class ResponseWriter {
     public static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
@@ -26,27 +27,42 @@ public final class ResponseWriter {
     public record Envelope(boolean chat, String id, long created, String model) {}
 
     public String completion(Envelope env, GenerationResult r) {
+        return completion(env, java.util.List.of(r));
+    }
+
+    /**
+     * A whole completion with one choice per result, index in order. Usage: the prompt once, the completion tokens
+     * of all choices together (as OpenAI counts n &gt; 1).
+     */
+    public String completion(Envelope env, java.util.List<GenerationResult> results) {
         ObjectNode root = header(env, false);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        if (env.chat()) {
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            message.put("content", r.text());
-        } else {
-            choice.put("text", r.text());
-            choice.putNull("logprobs");
+        ArrayNode choices = root.putArray("choices");
+        int completionTokens = 0;
+        for (int i = 0; i < results.size(); i++) {
+            GenerationResult r = results.get(i);
+            ObjectNode choice = choices.addObject();
+            choice.put("index", i);
+            if (env.chat()) {
+                ObjectNode message = choice.putObject("message");
+                message.put("role", "assistant");
+                message.put("content", r.text());
+            } else {
+                choice.put("text", r.text());
+                choice.putNull("logprobs");
+            }
+            choice.put("finish_reason", r.finishReason().wireName());
+            completionTokens += r.completionTokens();
         }
-        choice.put("finish_reason", r.finishReason().wireName());
-        usage(root, r.promptTokens(), r.completionTokens(), r.cachedPromptTokens());
+        GenerationResult first = results.getFirst();
+        usage(root, first.promptTokens(), completionTokens, first.cachedPromptTokens());
         return write(root);
     }
 
-    /** The first chat chunk announces the assistant role, as OpenAI streams do. */
-    public byte[] roleChunk(Envelope env) {
+    /** The first chat chunk of choice {@code index} announces the assistant role, as OpenAI streams do. */
+    public byte[] roleChunk(Envelope env, int index) {
         ObjectNode root = header(env, true);
         ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
+        choice.put("index", index);
         ObjectNode delta = choice.putObject("delta");
         delta.put("role", "assistant");
         delta.put("content", "");
@@ -54,10 +70,10 @@ public final class ResponseWriter {
         return sse(root);
     }
 
-    public byte[] deltaChunk(Envelope env, String text) {
+    public byte[] deltaChunk(Envelope env, int index, String text) {
         ObjectNode root = header(env, true);
         ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
+        choice.put("index", index);
         if (env.chat()) {
             choice.putObject("delta").put("content", text);
         } else {
@@ -68,10 +84,14 @@ public final class ResponseWriter {
         return sse(root);
     }
 
-    public byte[] finalChunk(Envelope env, GenerationResult r) {
+    /**
+     * The last chunk of choice {@code index}, with its finish reason; {@code usage} (the whole request's, on the
+     * chunk of the choice that finishes last) or null.
+     */
+    public byte[] finalChunk(Envelope env, int index, GenerationResult r, Usage usage) {
         ObjectNode root = header(env, true);
         ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
+        choice.put("index", index);
         if (env.chat()) {
             choice.putObject("delta");
         } else {
@@ -79,9 +99,14 @@ public final class ResponseWriter {
             choice.putNull("logprobs");
         }
         choice.put("finish_reason", r.finishReason().wireName());
-        usage(root, r.promptTokens(), r.completionTokens(), r.cachedPromptTokens());
+        if (usage != null) {
+            usage(root, usage.promptTokens(), usage.completionTokens(), usage.cachedPromptTokens());
+        }
         return sse(root);
     }
+
+    /** A request's token counts: the prompt once, the completions of all its choices. */
+    public record Usage(int promptTokens, int completionTokens, int cachedPromptTokens) {}
 
     /** An error inside an already started stream. */
     public byte[] errorChunk(ApiException e) {
