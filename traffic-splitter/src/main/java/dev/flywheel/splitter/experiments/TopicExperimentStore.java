@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link ExperimentStore} on the compacted topic {@code flywheel.experiments.v1} (one partition, key = id, value = the
  * whole record). Every replica reads the topic from the start and applies records in log order with one rule:
- * <b>a record is accepted iff its version is exactly the applied version + 1</b> (1 for a new id). Because the log
+ * <b>a record is accepted iff its version is exactly the applied version + 1</b>; a key's first record is accepted
+ * as it is (version 1 from a writer, which only creates at version 1, or a later version once compaction has
+ * removed the ones before it: a replica started after the broker cleaned a segment must not drop the experiment). Because the log
  * order is the same everywhere, every replica accepts the same records: that is the compare-and-set. A writer
  * produces, waits until this replica has applied up to its record's offset (read-your-writes), then checks that its
  * own write (header {@value #WRITE_ID}) is the accepted one; if not, it re-publishes the winner so that compaction,
@@ -227,8 +229,10 @@ public final class TopicExperimentStore implements ExperimentStore, AutoCloseabl
             return;
         }
         Applied current = state.get(e.id());
-        long expected = current == null ? 1 : current.experiment().version() + 1;
-        if (e.version() != expected) {
+        // A key's first record in the log is its state: version 1, or whatever version its last record had once the
+        // broker compacted the older ones away (compaction keeps the last record per key, which the guard below keeps
+        // the accepted one). After that, only the next version is accepted.
+        if (current != null && e.version() != current.experiment().version() + 1) {
             return; // a lost compare-and-set or a compaction guard: the accepted record stays
         }
         if (e.status().servesTraffic() && LayerSlices.takesOccupiedSlice(e, current == null ? null : current.experiment(),

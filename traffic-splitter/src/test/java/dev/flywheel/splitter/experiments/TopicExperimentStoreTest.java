@@ -3,18 +3,27 @@ package dev.flywheel.splitter.experiments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flywheel.contracts.topics.Topic;
 import dev.flywheel.testsupport.FlywheelServicesExtension;
 import dev.flywheel.testsupport.TestServices;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -53,6 +62,40 @@ class TopicExperimentStoreTest {
             try (TopicExperimentStore c = replica(services)) {
                 assertEquals(a.get("race"), c.get("race"));
             }
+        }
+    }
+
+    /**
+     * Compaction keeps only the last record of each key: once the broker has cleaned a segment, a replica that starts
+     * reads an experiment's version 3 with nothing before it. It must take that record as the experiment's state
+     * (and accept version 4 after it), not wait for a version 1 that no longer exists.
+     */
+    @Test
+    void aReplicaStartedOnACompactedLogSeesEachExperimentsLastRecord(TestServices services) throws Exception {
+        Topic compacted = new Topic(services.topics().experiments().name() + ".after-compaction", true,
+                services.topics().experiments().dlq());
+        Experiment latest;
+        try (TopicExperimentStore a = replica(services)) {
+            ExperimentService sa = new ExperimentService(a, v -> {}, Clock.systemUTC(), new SplittableRandom(3));
+            sa.create(ExperimentFixtures.definition("kept", "layer-kept", 100.0));
+            sa.start("kept", "go");
+            latest = sa.pause("kept", "hold on");
+        }
+        assertEquals(3, latest.version());
+        // What a cleaned segment holds for the key: its last record alone.
+        try (Admin admin = Admin.create(services.adminProperties())) {
+            admin.createTopics(List.of(new NewTopic(compacted.name(), 1, (short) 1)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (var producer = new KafkaProducer<byte[], byte[]>(services.producerProperties())) {
+            var record = new ProducerRecord<>(compacted.name(), 0, "kept".getBytes(StandardCharsets.UTF_8), new ExperimentJson().encode(latest));
+            record.headers().add(TopicExperimentStore.WRITE_ID, "w-3".getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get(30, TimeUnit.SECONDS);
+        }
+        try (TopicExperimentStore fresh = new TopicExperimentStore(services.kafkaBootstrap(), compacted, new ExperimentJson(), Duration.ofSeconds(20))) {
+            assertEquals(latest, fresh.get("kept").orElseThrow(() -> new AssertionError("the compacted experiment was dropped")));
+            ExperimentService s = new ExperimentService(fresh, v -> {}, Clock.systemUTC(), new SplittableRandom(4));
+            assertEquals(4, s.resume("kept", "back").version(), "the next version is accepted on top of it");
         }
     }
 
