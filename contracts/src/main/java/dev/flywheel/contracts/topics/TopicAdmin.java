@@ -8,15 +8,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the contract's topics and their DLQs if they are missing (idempotent, safe from several replicas at once).
- * Event streams get {@code partitions} partitions; compacted state topics get one, so that state is totally ordered.
+ * Event streams get {@code partitions} partitions; state topics get one, so that state is totally ordered, and are
+ * compacted or keep every write as their {@link Topic.Kind} says. A {@link Topic.Kind#LOGGED_STATE} topic that an
+ * earlier release created compacted is switched to keeping every write (what compaction removed stays removed).
  */
 public final class TopicAdmin {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
     private final Admin admin;
 
     public TopicAdmin(Admin admin) {
@@ -29,17 +38,22 @@ public final class TopicAdmin {
         }
         List<NewTopic> wanted = new ArrayList<>();
         for (Topic t : topics.all()) {
-            if (t.compacted()) {
-                wanted.add(new NewTopic(t.name(), 1, replication).configs(Map.of(
+            wanted.add(switch (t.kind()) {
+                case STREAM -> new NewTopic(t.name(), partitions, replication);
+                case COMPACTED_STATE -> new NewTopic(t.name(), 1, replication).configs(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0")));
-            } else {
-                wanted.add(new NewTopic(t.name(), partitions, replication));
-            }
+                        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));
+                case LOGGED_STATE -> new NewTopic(t.name(), 1, replication).configs(KEEP_EVERY_WRITE);
+            });
             wanted.add(new NewTopic(t.dlq(), 1, replication));
         }
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            for (Topic t : topics.all()) {
+                if (t.kind() == Topic.Kind.LOGGED_STATE && existing.contains(t.name())) {
+                    keepEveryWrite(admin, t.name());
+                }
+            }
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (missing.isEmpty()) {
                 return;
@@ -59,5 +73,31 @@ public final class TopicAdmin {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot reach Kafka to create topics: " + e.getMessage(), e);
         }
+    }
+
+    /** The configuration of a topic that keeps every write: no compaction, no time or size limit. */
+    public static final Map<String, String> KEEP_EVERY_WRITE = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.RETENTION_MS_CONFIG, "-1",
+            TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+
+    /**
+     * Makes an existing topic keep every write ({@link #KEEP_EVERY_WRITE}) unless it already does; returns whether it
+     * changed anything. For state topics that a release created compacted.
+     */
+    public static boolean keepEveryWrite(Admin admin, String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config current = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+        boolean ok = KEEP_EVERY_WRITE.entrySet().stream().allMatch(e -> current.get(e.getKey()) != null
+                && e.getValue().equals(current.get(e.getKey()).value()));
+        if (ok) {
+            return false;
+        }
+        LOG.info("topic {}: switching to cleanup.policy=delete with unlimited retention (was {})", topic,
+                current.get(TopicConfig.CLEANUP_POLICY_CONFIG) == null ? "?" : current.get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
+        admin.incrementalAlterConfigs(Map.of(resource, KEEP_EVERY_WRITE.entrySet().stream()
+                .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET)).toList()))
+                .all().get(30, TimeUnit.SECONDS);
+        return true;
     }
 }

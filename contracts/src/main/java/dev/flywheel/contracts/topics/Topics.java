@@ -26,26 +26,22 @@ public record Topics(String prefix) {
         return new Topics("");
     }
 
-    public Topic inference() { return stream(INFERENCE); }
+    public Topic inference() { return topic(INFERENCE, Topic.Kind.STREAM); }
 
-    public Topic feedback() { return stream(FEEDBACK); }
+    public Topic feedback() { return topic(FEEDBACK, Topic.Kind.STREAM); }
 
-    public Topic scores() { return stream(SCORES); }
+    public Topic scores() { return topic(SCORES, Topic.Kind.STREAM); }
 
-    public Topic experiments() { return compacted(EXPERIMENTS); }
+    public Topic experiments() { return topic(EXPERIMENTS, Topic.Kind.LOGGED_STATE); }
 
-    public Topic models() { return compacted(MODELS); }
+    public Topic models() { return topic(MODELS, Topic.Kind.COMPACTED_STATE); }
 
     /** Every topic of the contract (not the DLQs). */
     public List<Topic> all() {
         return List.of(inference(), feedback(), scores(), experiments(), models());
     }
 
-    private Topic stream(String base) {
-        return new Topic(prefix + base, false, prefix + base + DLQ_SUFFIX);
-    }
-
-    private Topic compacted(String base) {
-        return new Topic(prefix + base, true, prefix + base + DLQ_SUFFIX);
+    private Topic topic(String base, Topic.Kind kind) {
+        return new Topic(prefix + base, kind, prefix + base + DLQ_SUFFIX);
     }
 }

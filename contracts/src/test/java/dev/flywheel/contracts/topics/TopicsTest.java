@@ -15,8 +15,10 @@ class TopicsTest {
         assertEquals("llm.inference.v1.dlq", t.inference().dlq());
         assertEquals("llm.feedback.v1", t.feedback().name());
         assertEquals("llm.scores.v1", t.scores().name());
-        assertTrue(t.experiments().compacted());
-        assertTrue(t.models().compacted());
+        assertEquals(Topic.Kind.LOGGED_STATE, t.experiments().kind(), "every experiment write kept: the log is a compare-and-set");
+        assertEquals(Topic.Kind.COMPACTED_STATE, t.models().kind());
+        assertEquals(Topic.Kind.STREAM, t.inference().kind());
+        assertTrue(t.experiments().state() && t.models().state() && !t.scores().state());
         assertEquals(5, t.all().size());
     }
 

@@ -200,8 +200,8 @@ public final class SinkLoop implements Runnable {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         uncommitted.put(tp, r.offset() + 1);
         if (r.value() == null) {
-            if (route.topic().compacted()) {
-                metrics.tombstone(r.topic()); // a deletion in a compacted state topic: no history row to write
+            if (route.topic().state()) {
+                metrics.tombstone(r.topic()); // a deletion in a state topic: no history row to write
             } else {
                 deadLetters.reject(route.topic(), r.partition(), r.offset(), r.key(), null, "$", "null value (tombstone) on an event topic");
             }

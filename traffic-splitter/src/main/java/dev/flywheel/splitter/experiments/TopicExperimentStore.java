@@ -36,12 +36,13 @@ import org.slf4j.LoggerFactory;
  * {@link ExperimentStore} on the compacted topic {@code flywheel.experiments.v1} (one partition, key = id, value = the
  * whole record). Every replica reads the topic from the start and applies records in log order with one rule:
  * <b>a record is accepted iff its version is exactly the applied version + 1</b>; a key's first record is accepted
- * as it is (version 1 from a writer, which only creates at version 1, or a later version once compaction has
- * removed the ones before it: a replica started after the broker cleaned a segment must not drop the experiment). Because the log
+ * as it is (version 1 from a writer, which only creates at version 1, or a later version where a compacted topic of an
+ * earlier release has lost the ones before it: a replica started on it must not drop the experiment). Because the log
  * order is the same everywhere, every replica accepts the same records: that is the compare-and-set. A writer
  * produces, waits until this replica has applied up to its record's offset (read-your-writes), then checks that its
- * own write (header {@value #WRITE_ID}) is the accepted one; if not, it re-publishes the winner so that compaction,
- * which keeps the last record per key, keeps the winner, and throws a retriable conflict. The same replay refuses a
+ * own write (header {@value #WRITE_ID}) is the accepted one; if not, it throws a retriable conflict. The topic keeps
+ * every write ({@link dev.flywheel.contracts.topics.Topic.Kind#LOGGED_STATE}): compaction, which keeps the last
+ * record per key, could keep a losing write and hand it to a replica that starts later. The same replay refuses a
  * record that starts an experiment on buckets another serving experiment of its layer already holds
  * ({@link LayerSlices#takesOccupiedSlice}): per-key versions alone would let two replicas with stale views start two
  * experiments on one slice.
@@ -131,10 +132,6 @@ public final class TopicExperimentStore implements ExperimentStore, AutoCloseabl
             Applied winner = state.get(next.id());
             if (winner != null && writeId.equals(winner.writeId())) {
                 return winner.experiment();
-            }
-            if (winner != null) {
-                // Keep the winner as the last record for the key, so that compaction cannot resurrect our loser.
-                produce(winner.experiment(), winner.writeId(), "compaction guard after lost write");
             }
             long accepted = winner == null ? 0 : winner.experiment().version();
             throw new ExperimentConflictException(next.id(), accepted, true, accepted == next.version() - 1
@@ -229,11 +226,10 @@ public final class TopicExperimentStore implements ExperimentStore, AutoCloseabl
             return;
         }
         Applied current = state.get(e.id());
-        // A key's first record in the log is its state: version 1, or whatever version its last record had once the
-        // broker compacted the older ones away (compaction keeps the last record per key, which the guard below keeps
-        // the accepted one). After that, only the next version is accepted.
+        // A key's first record in the log is its state: version 1, or, on a topic an earlier release had compacted, the
+        // version of the record compaction kept. After that, only the next version is accepted.
         if (current != null && e.version() != current.experiment().version() + 1) {
-            return; // a lost compare-and-set or a compaction guard: the accepted record stays
+            return; // a lost compare-and-set: the accepted record stays
         }
         if (e.status().servesTraffic() && LayerSlices.takesOccupiedSlice(e, current == null ? null : current.experiment(),
                 state.values().stream().map(Applied::experiment).toList())) {

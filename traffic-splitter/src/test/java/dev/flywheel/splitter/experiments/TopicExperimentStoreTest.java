@@ -72,7 +72,7 @@ class TopicExperimentStoreTest {
      */
     @Test
     void aReplicaStartedOnACompactedLogSeesEachExperimentsLastRecord(TestServices services) throws Exception {
-        Topic compacted = new Topic(services.topics().experiments().name() + ".after-compaction", true,
+        Topic compacted = new Topic(services.topics().experiments().name() + ".after-compaction", Topic.Kind.COMPACTED_STATE,
                 services.topics().experiments().dlq());
         Experiment latest;
         try (TopicExperimentStore a = replica(services)) {

@@ -1,5 +1,6 @@
 package dev.flywheel.eval.registry.internal;
 
+import dev.flywheel.contracts.topics.TopicAdmin;
 import dev.flywheel.eval.registry.DefinitionCodec;
 import dev.flywheel.eval.registry.EvaluatorConflictException;
 import dev.flywheel.eval.registry.EvaluatorRecord;
@@ -17,9 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,8 +26,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -155,31 +151,9 @@ public final class KafkaRegistryStore implements RegistryStore, AutoCloseable {
         }
     }
 
-    /**
-     * Every write stays in the log: compaction keeps the last record per key, which after a lost race is the loser's,
-     * and would hand readers the version the winner's client was never told about. Evaluator changes are rare and
-     * small (kilobytes), so the log stays small.
-     */
-    private static final Map<String, String> KEEP_EVERYTHING = Map.of(
-            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-            TopicConfig.RETENTION_MS_CONFIG, "-1",
-            TopicConfig.RETENTION_BYTES_CONFIG, "-1");
-
-    /** A topic made by an earlier release is compacted: switch it to keeping everything (what compaction kept stays). */
-    private void keepEverything(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config current = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
-        boolean ok = KEEP_EVERYTHING.entrySet().stream().allMatch(e -> current.get(e.getKey()) != null
-                && e.getValue().equals(current.get(e.getKey()).value()));
-        if (ok) {
-            return;
-        }
-        LOG.info("evaluator registry topic {}: switching to cleanup.policy=delete with unlimited retention (was {})", topic,
-                current.get(TopicConfig.CLEANUP_POLICY_CONFIG) == null ? "?" : current.get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
-        admin.incrementalAlterConfigs(Map.of(resource, KEEP_EVERYTHING.entrySet().stream()
-                .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET)).toList()))
-                .all().get(30, TimeUnit.SECONDS);
-    }
+    // Every write stays in the log (TopicAdmin.KEEP_EVERY_WRITE): compaction keeps the last record per key, which after
+    // a lost race is the loser's, and would hand readers the version the winner's client was never told about.
+    // Evaluator changes are rare and small (kilobytes), so the log stays small.
 
     private void ensureTopic() {
         Properties p = new Properties();
@@ -187,10 +161,10 @@ public final class KafkaRegistryStore implements RegistryStore, AutoCloseable {
         try (Admin admin = Admin.create(p)) {
             Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             if (names.contains(topic)) {
-                keepEverything(admin);
+                TopicAdmin.keepEveryWrite(admin, topic);
                 return;
             }
-            NewTopic t = new NewTopic(topic, 1, (short) 1).configs(KEEP_EVERYTHING);
+            NewTopic t = new NewTopic(topic, 1, (short) 1).configs(TopicAdmin.KEEP_EVERY_WRITE);
             try {
                 admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
             } catch (ExecutionException e) {

@@ -1,0 +1,50 @@
+package dev.flywheel.testsupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flywheel.contracts.topics.TopicAdmin;
+import dev.flywheel.contracts.topics.Topics;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The contract's topics as the real broker keeps them, including an experiments topic an earlier release compacted. */
+@ExtendWith(FlywheelServicesExtension.class)
+class TopicAdminTest {
+
+    @Test
+    void stateTopicsGetOnePartitionAndTheExperimentsTopicKeepsEveryWriteEvenIfItWasCompacted(TestServices services) throws Exception {
+        Topics topics = new Topics(services.namespace() + "-admin.");
+        try (Admin admin = Admin.create(services.adminProperties())) {
+            // What releases before 2026-12-05 created: a compacted experiments topic.
+            admin.createTopics(List.of(new NewTopic(topics.experiments().name(), 1, (short) 1).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get(30, TimeUnit.SECONDS);
+
+            new TopicAdmin(admin).ensure(topics, 3, (short) 1);
+            new TopicAdmin(admin).ensure(topics, 3, (short) 1); // idempotent
+
+            Config experiments = config(admin, topics.experiments().name());
+            assertEquals("delete", experiments.get(TopicConfig.CLEANUP_POLICY_CONFIG).value(), "compaction could keep a losing write");
+            assertEquals("-1", experiments.get(TopicConfig.RETENTION_MS_CONFIG).value());
+            assertEquals("-1", experiments.get(TopicConfig.RETENTION_BYTES_CONFIG).value());
+            assertEquals("compact", config(admin, topics.models().name()).get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
+            var described = admin.describeTopics(List.of(topics.experiments().name(), topics.models().name(), topics.inference().name()))
+                    .allTopicNames().get(30, TimeUnit.SECONDS);
+            assertEquals(1, described.get(topics.experiments().name()).partitions().size());
+            assertEquals(1, described.get(topics.models().name()).partitions().size());
+            assertEquals(3, described.get(topics.inference().name()).partitions().size());
+        }
+    }
+
+    private static Config config(Admin admin, String topic) throws Exception {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
+    }
+}
