@@ -38,20 +38,40 @@ public final class TopicAdmin {
         }
         List<NewTopic> wanted = new ArrayList<>();
         for (Topic t : topics.all()) {
-            wanted.add(switch (t.kind()) {
-                case STREAM -> new NewTopic(t.name(), partitions, replication);
-                case COMPACTED_STATE -> new NewTopic(t.name(), 1, replication).configs(Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));
-                case LOGGED_STATE -> new NewTopic(t.name(), 1, replication).configs(KEEP_EVERY_WRITE);
-            });
+            wanted.add(newTopic(t.name(), t.kind(), partitions, replication));
             wanted.add(new NewTopic(t.dlq(), 1, replication));
         }
+        create(wanted);
+    }
+
+    /**
+     * One state topic outside the contract's list (the evaluator registry's own), created or switched as
+     * {@link #ensure(Topics, int, short)} does for the contract's: one partition, no DLQ twin.
+     */
+    public void ensure(String name, Topic.Kind kind, short replication) {
+        if (kind == Topic.Kind.STREAM) {
+            throw new IllegalArgumentException("ensure(name, kind) is for state topics, got " + kind + " for " + name);
+        }
+        create(List.of(newTopic(name, kind, 1, replication)));
+    }
+
+    private static NewTopic newTopic(String name, Topic.Kind kind, int partitions, short replication) {
+        return switch (kind) {
+            case STREAM -> new NewTopic(name, partitions, replication);
+            case COMPACTED_STATE -> new NewTopic(name, 1, replication).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                    TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"));
+            case LOGGED_STATE -> new NewTopic(name, 1, replication).configs(KEEP_EVERY_WRITE);
+        };
+    }
+
+    /** Creates the missing topics of {@code wanted}; existing ones that should keep every write are switched to it. */
+    private void create(List<NewTopic> wanted) {
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            for (Topic t : topics.all()) {
-                if (t.kind() == Topic.Kind.LOGGED_STATE && existing.contains(t.name())) {
-                    keepEveryWrite(admin, t.name());
+            for (NewTopic t : wanted) {
+                if (existing.contains(t.name()) && KEEP_EVERY_WRITE.equals(t.configs())) {
+                    keepEveryWrite(t.name());
                 }
             }
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
@@ -76,28 +96,24 @@ public final class TopicAdmin {
     }
 
     /** The configuration of a topic that keeps every write: no compaction, no time or size limit. */
-    public static final Map<String, String> KEEP_EVERY_WRITE = Map.of(
+    private static final Map<String, String> KEEP_EVERY_WRITE = Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
             TopicConfig.RETENTION_MS_CONFIG, "-1",
             TopicConfig.RETENTION_BYTES_CONFIG, "-1");
 
-    /**
-     * Makes an existing topic keep every write ({@link #KEEP_EVERY_WRITE}) unless it already does; returns whether it
-     * changed anything. For state topics that a release created compacted.
-     */
-    public static boolean keepEveryWrite(Admin admin, String topic) throws InterruptedException, ExecutionException, TimeoutException {
+    /** Makes an existing topic keep every write unless it already does: a state topic an earlier release created compacted. */
+    private void keepEveryWrite(String topic) throws InterruptedException, ExecutionException, TimeoutException {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         Config current = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
         boolean ok = KEEP_EVERY_WRITE.entrySet().stream().allMatch(e -> current.get(e.getKey()) != null
                 && e.getValue().equals(current.get(e.getKey()).value()));
         if (ok) {
-            return false;
+            return;
         }
         LOG.info("topic {}: switching to cleanup.policy=delete with unlimited retention (was {})", topic,
                 current.get(TopicConfig.CLEANUP_POLICY_CONFIG) == null ? "?" : current.get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
         admin.incrementalAlterConfigs(Map.of(resource, KEEP_EVERY_WRITE.entrySet().stream()
                 .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET)).toList()))
                 .all().get(30, TimeUnit.SECONDS);
-        return true;
     }
 }

@@ -1,5 +1,6 @@
 package dev.flywheel.eval.registry.internal;
 
+import dev.flywheel.contracts.topics.Topic;
 import dev.flywheel.contracts.topics.TopicAdmin;
 import dev.flywheel.eval.registry.DefinitionCodec;
 import dev.flywheel.eval.registry.EvaluatorConflictException;
@@ -12,13 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,7 +25,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -151,31 +149,17 @@ public final class KafkaRegistryStore implements RegistryStore, AutoCloseable {
         }
     }
 
-    // Every write stays in the log (TopicAdmin.KEEP_EVERY_WRITE): compaction keeps the last record per key, which after
-    // a lost race is the loser's, and would hand readers the version the winner's client was never told about.
-    // Evaluator changes are rare and small (kilobytes), so the log stays small.
-
+    /**
+     * The topic keeps every write ({@link Topic.Kind#LOGGED_STATE}): compaction keeps the last record per key, which after
+     * a lost race is the loser's, and would hand readers the version the winner's client was never told about.
+     * Evaluator changes are rare and small (kilobytes), so the log stays small.
+     */
     private void ensureTopic() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
-            Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            if (names.contains(topic)) {
-                TopicAdmin.keepEveryWrite(admin, topic);
-                return;
-            }
-            NewTopic t = new NewTopic(topic, 1, (short) 1).configs(TopicAdmin.KEEP_EVERY_WRITE);
-            try {
-                admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryStorageException("interrupted while creating " + topic, e);
-        } catch (ExecutionException | TimeoutException e) {
+            new TopicAdmin(admin).ensure(topic, Topic.Kind.LOGGED_STATE, (short) 1);
+        } catch (IllegalStateException e) {
             throw new RegistryStorageException("cannot create evaluator registry topic " + topic + " at " + bootstrap
                     + ": " + e.getMessage(), e);
         }
