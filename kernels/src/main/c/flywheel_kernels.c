@@ -403,17 +403,22 @@ AVX2_TARGET static inline __m256 exp256(__m256 x) {
     return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
 
-/*
- * In-place numerically stable softmax over x[0, n): e^(x - max) by exp256 (~2 ulp), 8 lanes at a
- * time and the tail under a mask, summed in 8 lane partial sums. libm's expf one element at a time
- * was ~1 % of a batch-32 step (attention calls this per head and position range).
- */
+/* Lanes [0, left) of 8 (left < 8): the mask of a vector loop's tail. */
+AVX2_TARGET static inline __m256i tail_mask(int left) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
 /* e^d for softmax: exactly 0 below exp256's clamp (-inf included, as expf gives), NaN kept. */
 AVX2_TARGET static inline __m256 softmax_exp(__m256 d) {
     __m256 e = _mm256_andnot_ps(_mm256_cmp_ps(d, _mm256_set1_ps(-87.3365447505f), _CMP_LT_OQ), exp256(d));
     return _mm256_blendv_ps(e, d, _mm256_cmp_ps(d, d, _CMP_UNORD_Q));
 }
 
+/*
+ * In-place numerically stable softmax over x[0, n): e^(x - max) by exp256 (~2 ulp), 8 lanes at a
+ * time and the tail under a mask, summed in 8 lane partial sums. libm's expf one element at a time
+ * was ~1 % of a batch-32 step (attention calls this per head and position range).
+ */
 AVX2_TARGET void fw_softmax(float *x, int n) {
     float max = -INFINITY;
     for (int i = 0; i < n; i++) max = x[i] > max ? x[i] : max;
@@ -426,7 +431,7 @@ AVX2_TARGET void fw_softmax(float *x, int n) {
         sum = _mm256_add_ps(sum, e);
     }
     if (i < n) {
-        __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256i mask = tail_mask(n - i);
         __m256 e = softmax_exp(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), vmax));
         e = _mm256_and_ps(e, _mm256_castsi256_ps(mask));
         _mm256_maskstore_ps(x + i, mask, e);
@@ -442,19 +447,18 @@ AVX2_TARGET void fw_softmax(float *x, int n) {
  * The tail goes through the same 8-lane code under a mask, so an element's result does not depend
  * on where a range split puts it.
  */
+/* silu(g) * u = g / (1 + e^-g) * u, 8 lanes. */
+AVX2_TARGET static inline __m256 silu_times(__m256 g, __m256 u) {
+    __m256 s = _mm256_div_ps(g, _mm256_add_ps(_mm256_set1_ps(1.f), exp256(_mm256_sub_ps(_mm256_setzero_ps(), g))));
+    return _mm256_mul_ps(s, u);
+}
+
 AVX2_TARGET void fw_swiglu(float *gate, const float *up, int n) {
-    const __m256 one = _mm256_set1_ps(1.f);
     int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 g = _mm256_loadu_ps(gate + i);
-        __m256 s = _mm256_div_ps(g, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), g))));
-        _mm256_storeu_ps(gate + i, _mm256_mul_ps(s, _mm256_loadu_ps(up + i)));
-    }
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(gate + i, silu_times(_mm256_loadu_ps(gate + i), _mm256_loadu_ps(up + i)));
     if (i < n) {
-        __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - i), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        __m256 g = _mm256_maskload_ps(gate + i, mask);
-        __m256 s = _mm256_div_ps(g, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), g))));
-        _mm256_maskstore_ps(gate + i, mask, _mm256_mul_ps(s, _mm256_maskload_ps(up + i, mask)));
+        __m256i mask = tail_mask(n - i);
+        _mm256_maskstore_ps(gate + i, mask, silu_times(_mm256_maskload_ps(gate + i, mask), _mm256_maskload_ps(up + i, mask)));
     }
 }
 

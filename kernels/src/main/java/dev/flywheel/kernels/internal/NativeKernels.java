@@ -92,23 +92,19 @@ public final class NativeKernels implements Kernels {
     @Override
     public void matmul(float[] y, float[] x, int batch, Matrix w) {
         ShapeChecks.matmul(y, x, batch, w);
-        gemm(y, 0, w.rows(), x, 0, batch, w, 1f, false);
+        gemm(y, 0, w.rows(), Downcalls.at(x, 0), batch, w, 1f, false);
     }
 
     @Override
     public void matmul(float[] y, int yOff, int ldy, float[] x, int batch, Matrix w) {
         ShapeChecks.matmul(y, yOff, ldy, x, batch, w);
-        gemm(y, yOff, ldy, x, 0, batch, w, 1f, false);
+        gemm(y, yOff, ldy, Downcalls.at(x, 0), batch, w, 1f, false);
     }
 
     @Override
     public void matmul(float[] y, int yOff, int ldy, Matrix x, Matrix w) {
         ShapeChecks.matmul(y, yOff, ldy, x, w);
-        try {
-            gemm.invokeExact(Downcalls.at(y, yOff), ldy, x.data(), x.rows(), w.data(), w.dtype().ordinal(), w.rows(), w.cols(), 1f, 0, bits);
-        } catch (Throwable t) {
-            throw Downcalls.rethrow(t, "native kernel call");
-        }
+        gemm(y, yOff, ldy, x.data(), x.rows(), w, 1f, false);
     }
 
     /** fw_gemm reads x without copying it when x is 64-byte aligned and its rows are whole vectors. */
@@ -117,12 +113,13 @@ public final class NativeKernels implements Kernels {
         return true;
     }
 
-    private void gemm(float[] y, int yOff, int ldy, float[] x, int xOff, int batch, Matrix w, float alpha, boolean accumulate) {
+    /** x: [batch, W.cols] float32 rows, a heap array's segment or native memory (read in place when aligned). */
+    private void gemm(float[] y, int yOff, int ldy, MemorySegment x, int batch, Matrix w, float alpha, boolean accumulate) {
         if (batch == 0) {
             return;
         }
         try {
-            gemm.invokeExact(Downcalls.at(y, yOff), ldy, Downcalls.at(x, xOff), batch, w.data(), w.dtype().ordinal(), w.rows(), w.cols(), alpha,
+            gemm.invokeExact(Downcalls.at(y, yOff), ldy, x, batch, w.data(), w.dtype().ordinal(), w.rows(), w.cols(), alpha,
                     accumulate ? 1 : 0, bits);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t, "native kernel call");

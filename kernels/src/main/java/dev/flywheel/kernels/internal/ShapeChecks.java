@@ -44,6 +44,22 @@ final class ShapeChecks {
     }
 
     static void matmul(float[] y, int yOff, int ldy, float[] x, int batch, Matrix w) {
+        stridedOutput(y, yOff, ldy, batch, w);
+        length("x", x, (long) batch * w.cols());
+    }
+
+    static void matmul(float[] y, int yOff, int ldy, Matrix x, Matrix w) {
+        if (x == null || x.dtype() != DType.F32) {
+            throw new IllegalArgumentException("x must be a float32 matrix, got " + (x == null ? "null" : x.dtype()));
+        }
+        stridedOutput(y, yOff, ldy, x.rows(), w);
+        if (x.cols() != w.cols()) {
+            throw new IllegalArgumentException("x has " + x.cols() + " columns, w has " + w.cols());
+        }
+    }
+
+    /** w present, and batch rows of ldy >= W.rows floats from yOff, W's outputs in each row's first W.rows. */
+    private static void stridedOutput(float[] y, int yOff, int ldy, int batch, Matrix w) {
         if (w == null) {
             throw new IllegalArgumentException("w must not be null");
         }
@@ -52,25 +68,7 @@ final class ShapeChecks {
         if (ldy < w.rows()) {
             throw new IllegalArgumentException("ldy must be >= w.rows() = " + w.rows() + ", got " + ldy);
         }
-        length("x", x, (long) batch * w.cols());
         length("y", y, batch == 0 ? 0 : yOff + (long) (batch - 1) * ldy + w.rows());
-    }
-
-    static void matmul(float[] y, int yOff, int ldy, Matrix x, Matrix w) {
-        if (x == null || x.dtype() != DType.F32) {
-            throw new IllegalArgumentException("x must be a float32 matrix, got " + (x == null ? "null" : x.dtype()));
-        }
-        if (w == null) {
-            throw new IllegalArgumentException("w must not be null");
-        }
-        if (x.cols() != w.cols()) {
-            throw new IllegalArgumentException("x has " + x.cols() + " columns, w has " + w.cols());
-        }
-        nonNegative("yOff", yOff);
-        if (ldy < w.rows()) {
-            throw new IllegalArgumentException("ldy must be >= w.rows() = " + w.rows() + ", got " + ldy);
-        }
-        length("y", y, yOff + (long) (x.rows() - 1) * ldy + w.rows());
     }
 
     static void matmulTransposed(float[] dx, float[] dy, int batch, Matrix w) {
