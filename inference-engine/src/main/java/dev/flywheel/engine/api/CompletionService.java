@@ -118,12 +118,12 @@ public final class CompletionService {
     }
 
     /**
-     * Submits one generation per choice; when a later one is refused (a full queue), the ones already submitted
-     * are cancelled and the refusal is the request's answer.
+     * Submits one generation per choice, adding each handle to {@code handles} (which the listeners may read to cancel
+     * the others); when a later one is refused (a full queue), the ones already submitted are cancelled and the
+     * refusal is the request's answer.
      */
-    private List<GenerationHandle> submitAll(ResponseWriter.Envelope env, int[] prompt, ResidentAdapter adapter, SamplingParams params,
-                                             RandomGenerator[] rngs, IntFunction<GenerationListener> listeners) {
-        List<GenerationHandle> handles = new CopyOnWriteArrayList<>();
+    private void submitAll(ResponseWriter.Envelope env, int[] prompt, ResidentAdapter adapter, SamplingParams params,
+                           RandomGenerator[] rngs, IntFunction<GenerationListener> listeners, List<GenerationHandle> handles) {
         for (int i = 0; i < rngs.length; i++) {
             try {
                 handles.add(submit(env, prompt, adapter, params, rngs[i], listeners.apply(i)));
@@ -132,7 +132,6 @@ public final class CompletionService {
                 throw refused;
             }
         }
-        return handles;
     }
 
     private CompletableFuture<Reply> whole(ResponseWriter.Envelope env, int[] prompt, ResidentAdapter adapter,
@@ -141,7 +140,7 @@ public final class CompletionService {
         GenerationResult[] results = new GenerationResult[rngs.length];
         AtomicInteger left = new AtomicInteger(rngs.length);
         List<GenerationHandle> handles = new CopyOnWriteArrayList<>();
-        handles.addAll(submitAll(env, prompt, adapter, params, rngs, i -> new GenerationListener() {
+        submitAll(env, prompt, adapter, params, rngs, i -> new GenerationListener() {
             @Override
             public void onToken(int token, String textDelta) {
             }
@@ -160,7 +159,7 @@ public final class CompletionService {
                     handles.forEach(GenerationHandle::cancel); // the other choices' work is no longer wanted
                 }
             }
-        }));
+        }, handles);
         return reply;
     }
 
@@ -177,7 +176,7 @@ public final class CompletionService {
         AtomicInteger completionTokens = new AtomicInteger();
         AtomicBoolean ended = new AtomicBoolean();
         List<GenerationHandle> handles = new CopyOnWriteArrayList<>();
-        handles.addAll(submitAll(env, prompt, adapter, params, rngs, i -> new GenerationListener() {
+        submitAll(env, prompt, adapter, params, rngs, i -> new GenerationListener() {
             @Override
             public void onToken(int token, String textDelta) {
                 if (!textDelta.isEmpty() && !ended.get()) {
@@ -209,7 +208,7 @@ public final class CompletionService {
                     handles.forEach(GenerationHandle::cancel);
                 }
             }
-        }));
+        }, handles);
         return CompletableFuture.completedFuture(new Reply.Stream(sink.asFlux().doOnCancel(() -> handles.forEach(GenerationHandle::cancel))));
     }
 

@@ -208,8 +208,8 @@ public final class BatchScheduler implements AutoCloseable {
 
     /**
      * The argmax of every greedy row of this step's logits, split across {@link #rows}' threads: the same
-     * {@link Sampler#argmax} per row as the serial path, so the same tokens. A row with NaN gets -1 and is left
-     * to the sampler, which fails that request alone with its message.
+     * {@link Sampler#argmaxOrNaN} per row as the serial path, so the same tokens. A row with NaN gets -1 and is
+     * left to the sampler, which fails that request alone with its message.
      */
     private void pickGreedy(float[] logits, int n) {
         if (greedyRow.length < n) {
@@ -234,7 +234,6 @@ public final class BatchScheduler implements AutoCloseable {
             }
         });
     }
-
 
     /** Appends a sampled token, streams it; true when the sequence finished (and was completed). */
     private boolean advance(Sequence s, int token) {

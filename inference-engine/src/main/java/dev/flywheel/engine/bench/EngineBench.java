@@ -130,12 +130,10 @@ public final class EngineBench {
             LoraAdapter a = RandomModelFiles.adapter("bench-" + i, c, 8, DEFAULT_TARGETS, rng).storedAs(DType.BF16);
             distinct[i] = new ResidentAdapter(a.name(), 1, Path.of("bench", a.name()), a);
         }
-        // JIT warm-up at batch 32, base and distinct adapters (untimed): the batch-8 warm-up above leaves
-        // the paths only batch 32 takes (attention and SwiGLU splits, 32 LoRA segments) to be compiled
-        // during the first timed rounds; in a separate batch-32 harness the first round ran at a third
-        // to a half of the rate of later ones.
-        // Three rounds each: on 2 cores the first two timed rounds after a single one still ran at 0.5-0.7 of the
-        // later ones (C2 still compiling; 2026-12-05).
+        // JIT warm-up at batch 32, base and distinct adapters (untimed), three rounds each: the batch-8 warm-up
+        // above leaves the paths only batch 32 takes (attention and SwiGLU splits, 32 LoRA segments) to C2, and
+        // on 2 cores the first two timed rounds after a single warm-up round still ran at 0.5-0.7 of the later
+        // ones (2026-12-05).
         for (int w = 0; w < 3; w++) {
             runs.decodeTokensPerSecond(new ResidentAdapter[32], promptTokens, steps, 98);
             runs.decodeTokensPerSecond(distinct, promptTokens, steps, 97);

@@ -26,8 +26,9 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * <p>Large matmuls are split by output rows across {@link RowParallel} (weight rows are precut into
  * parts on 16-row boundaries, so each part streams its own slice of the weights once and every
  * output element is computed exactly as in the unsplit call); attention is split by query rows.
- * Activation buffers come from a pool of {@link StepScratch}, so steady-state decoding allocates only
- * the logits it returns. Safe for concurrent callers on distinct KV caches.
+ * Activation buffers come from a pool of {@link StepScratch} and a caller may hand back the previous
+ * step's logits array, so steady-state decoding allocates nothing large. Safe for concurrent callers
+ * on distinct KV caches.
  */
 public final class StepForward {
     /** Part boundaries are multiples of this many weight rows (a multiple of every kernel's row tile). */
@@ -308,13 +309,8 @@ public final class StepForward {
         }
         // Where the kernels read an aligned input in place, x is copied there once for all the parts
         // (each part's call otherwise makes an aligned copy of its own: ~4 % of a batch-32 step).
-        int cols = ms[0].whole().cols();
-        Matrix input = null;
-        if (batch >= PREPARED_INPUT_MIN_BATCH && k.readsAlignedInputInPlace()) {
-            MemorySegment.copy(x, 0, s.input, ValueLayout.JAVA_FLOAT, 0, batch * cols);
-            input = new Matrix(s.input.asSlice(0, (long) batch * cols * Float.BYTES), DType.F32, batch, cols);
-        }
-        Matrix prepared = input;
+        Matrix prepared = batch >= PREPARED_INPUT_MIN_BATCH && k.readsAlignedInputInPlace()
+                ? prepare(x, batch, ms[0].whole().cols(), s) : null;
         rows.split(total, 1, (from, to, unused) -> { // split parts are runs of precut weight parts
             int i = 0;
             for (int q = from; q < to; q++) {
@@ -330,6 +326,14 @@ public final class StepForward {
                 }
             }
         });
+    }
+
+    /** x [batch, cols] copied into the scratch's aligned native memory, as a matrix the kernels read in place. */
+    private static Matrix prepare(float[] x, int batch, int cols, StepScratch s) {
+        long floats = (long) batch * cols;
+        MemorySegment input = s.input(floats);
+        MemorySegment.copy(x, 0, input, ValueLayout.JAVA_FLOAT, 0, (int) floats);
+        return new Matrix(input.asSlice(0, floats * Float.BYTES), DType.F32, batch, cols);
     }
 
     private static Segments segments(StepBatch batch) {

@@ -8,9 +8,9 @@ import java.lang.foreign.MemorySegment;
  * The activation buffers of one forward step, reused from step to step (grown when a step has more
  * rows, never shrunk) so decoding allocates nothing large per token. Shapes for N rows:
  * x, xb, q, att, proj [N, dim]; kRows, vRows [N, kvDim]; gate, up [N, hidden]; last [seqs, dim]; and
- * {@code input}, 64-byte-aligned native memory of [N, max(dim, hidden)] floats where a projection's
- * input is prepared once for all its row-split parts (freed by the GC with the scratch). One step uses
- * one scratch at a time (StepForward keeps a pool of them for concurrent callers).
+ * {@link #input}, 64-byte-aligned native memory where a projection's input is prepared once for all its
+ * row-split parts (only with kernels that read it in place; freed by the GC with the scratch). One step
+ * uses one scratch at a time (StepForward keeps a pool of them for concurrent callers).
  */
 final class StepScratch {
     private final ModelConfig c;
@@ -18,7 +18,7 @@ final class StepScratch {
     int seqs = -1;
     float[] x, xb, q, att, proj, kRows, vRows, gate, up, last;
     int[] rowPos, rowSeq, lastRow;
-    MemorySegment input;
+    private MemorySegment input;
 
     StepScratch(ModelConfig config) {
         this.c = config;
@@ -38,7 +38,6 @@ final class StepScratch {
             up = new float[n * c.hiddenDim()];
             rowPos = new int[n];
             rowSeq = new int[n];
-            input = Arena.ofAuto().allocate((long) n * Math.max(c.dim(), c.hiddenDim()) * Float.BYTES, 64);
             rows = n;
         }
         if (sequences > seqs) {
@@ -46,5 +45,13 @@ final class StepScratch {
             lastRow = new int[sequences];
             seqs = sequences;
         }
+    }
+
+    /** At least {@code floats} floats of 64-byte-aligned native memory, grown when a step needs more. */
+    MemorySegment input(long floats) {
+        if (input == null || input.byteSize() < floats * Float.BYTES) {
+            input = Arena.ofAuto().allocate(floats * Float.BYTES, 64);
+        }
+        return input;
     }
 }
