@@ -143,7 +143,7 @@ class OpenAiApiTest {
     /** n choices: indexes 0..n-1, choice 0 is the n = 1 answer for the same seed, and a seeded request replays all. */
     @Test
     void nChoicesAreIndexedReproducibleAndCountedTogether() throws Exception {
-        String request = "{\"model\":\"tiny\",\"prompt\":\"2+3=\",\"max_tokens\":5,\"temperature\":1.0,\"seed\":11%s}";
+        String request = "{\"model\":\"tiny\",\"prompt\":\"2+3=\",\"max_tokens\":5,\"temperature\":2.0,\"seed\":11%s}";
         HttpResponse<String> r = post("/v1/completions", request.formatted(",\"n\":3"));
         assertEquals(200, r.statusCode(), r.body());
         JsonNode body = json(r);
@@ -152,6 +152,9 @@ class OpenAiApiTest {
         for (int i = 0; i < 3; i++) {
             assertEquals(i, choices.get(i).get("index").asInt());
         }
+        String text0 = choices.get(0).get("text").asText();
+        assertTrue(!text0.equals(choices.get(1).get("text").asText()) || !text0.equals(choices.get(2).get("text").asText()),
+                "each choice draws from a generator of its own: " + choices);
         JsonNode one = json(post("/v1/completions", request.formatted("")));
         assertEquals(one.get("choices").get(0).get("text"), choices.get(0).get("text"), "choice 0 draws from the request's seed");
         assertEquals(choices, json(post("/v1/completions", request.formatted(",\"n\":3"))).get("choices"), "a seeded request replays");
