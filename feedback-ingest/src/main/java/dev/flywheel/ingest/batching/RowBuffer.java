@@ -67,11 +67,6 @@ public final class RowBuffer {
         size += src.length;
     }
 
-    /** Marks the end of one row whose event happened at {@code tsMillis} (source offset unknown: -1). */
-    public void endRow(long tsMillis) {
-        endRow(tsMillis, -1);
-    }
-
     /** Marks the end of one row whose event happened at {@code tsMillis}, read from {@code offset} of its partition. */
     public void endRow(long tsMillis, long offset) {
         if (rows == eventTs.length) {
@@ -95,7 +90,7 @@ public final class RowBuffer {
         return ends[row];
     }
 
-    /** The source offset of row {@code row}, or -1 when it was not given. */
+    /** The source offset of row {@code row}. */
     public long offset(int row) {
         return offsets[row];
     }

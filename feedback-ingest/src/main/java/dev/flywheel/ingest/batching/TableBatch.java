@@ -2,6 +2,8 @@ package dev.flywheel.ingest.batching;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,7 +82,7 @@ public final class TableBatch {
         return out;
     }
 
-    /** One row of the batch: its source partition and offset (-1 if unknown) and its encoded bytes. */
+    /** One row of the batch: its source partition and offset, and its encoded bytes. */
     public record Row(TopicPartition partition, long offset, byte[] bytes) {}
 
     /** Row {@code index} of the body, counting from 0 in {@link #body()} order. */
@@ -90,7 +92,7 @@ public final class TableBatch {
             RowBuffer b = e.getValue();
             if (index < base + b.rows()) {
                 int r = index - base;
-                return new Row(e.getKey(), b.offset(r), java.util.Arrays.copyOfRange(b.array(), b.rowStart(r), b.rowEnd(r)));
+                return new Row(e.getKey(), b.offset(r), Arrays.copyOfRange(b.array(), b.rowStart(r), b.rowEnd(r)));
             }
             base += b.rows();
         }
@@ -98,7 +100,7 @@ public final class TableBatch {
     }
 
     /** The insert body without the rows in {@code skipped} (indexes as in {@link #row}), as views, without copying. */
-    public List<ByteBuffer> bodyWithout(java.util.BitSet skipped) {
+    public List<ByteBuffer> bodyWithout(BitSet skipped) {
         if (skipped.isEmpty()) {
             return body();
         }

@@ -2,9 +2,12 @@ package dev.flywheel.ingest.sink;
 
 import dev.flywheel.ingest.batching.TableBatch;
 import dev.flywheel.ingest.metrics.IngestMetrics;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +64,7 @@ final class InsertPipeline implements AutoCloseable {
     private final int maxInFlight;
     private final ExecutorService thread;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-    private final List<InFlight> aborted = new java.util.ArrayList<>();
+    private final List<InFlight> aborted = new ArrayList<>();
     private volatile long generation;
 
     InsertPipeline(TableWriter writer, SinkRoutes routes, IngestMetrics metrics, InsertObserver observer, Clock clock,
@@ -105,7 +108,7 @@ final class InsertPipeline implements AutoCloseable {
     void submit(Flush flush) {
         long gen = generation;
         // Filled on the insert thread, read on the consumer thread only after ack completed (which orders the two).
-        List<Refused> refused = new java.util.ArrayList<>();
+        List<Refused> refused = new ArrayList<>();
         CompletableFuture<Long> ack = CompletableFuture.supplyAsync(() -> insert(flush, gen, refused), thread);
         inFlight.addLast(new InFlight(flush, gen, ack, refused));
     }
@@ -188,8 +191,8 @@ final class InsertPipeline implements AutoCloseable {
      * batches stay far below its 1,048,576-row block size), so the rows inserted are exactly the others, once.
      */
     private void insertLeavingOutRefusedRows(TableBatch b, List<Refused> refused) throws InsertException {
-        java.util.BitSet left = new java.util.BitSet(b.rows());
-        List<java.nio.ByteBuffer> body = b.body();
+        BitSet left = new BitSet(b.rows());
+        List<ByteBuffer> body = b.body();
         while (true) {
             try {
                 writer.insert(b.table(), routes.columnsOf(b.table()), b.rows() - left.cardinality(), body);
@@ -210,7 +213,7 @@ final class InsertPipeline implements AutoCloseable {
     }
 
     /** The batch row that is the {@code n}-th (0-based) of those not left out. */
-    private static int nthKept(java.util.BitSet left, int n) {
+    private static int nthKept(BitSet left, int n) {
         int row = left.nextClearBit(0);
         for (int i = 0; i < n; i++) {
             row = left.nextClearBit(row + 1);

@@ -20,7 +20,7 @@ class TableBatchTest {
         RowBuffer b = batch.bufferFor(p);
         int mark = b.size();
         b.put((text + "\n").getBytes(StandardCharsets.UTF_8));
-        b.endRow(ts);
+        b.endRow(ts, b.rows());
         batch.rowAdded(b.size() - mark, now);
     }
 
