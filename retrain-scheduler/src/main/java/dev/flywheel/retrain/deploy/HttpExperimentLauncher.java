@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The traffic-splitter's experiment API: {@code POST /v1/experiments} (control = champion, treatment = candidate,
@@ -26,17 +27,16 @@ public final class HttpExperimentLauncher implements ExperimentLauncher {
     private final ObjectMapper mapper;
     private final ObjectNode experimentFields;
 
-    public HttpExperimentLauncher(HttpClient http, URI splitter, String adminToken, ObjectMapper mapper) {
-        this(http, splitter, adminToken, mapper, null);
-    }
-
-    /** @param experimentFields further fields of every experiment it creates (a policy's deploy.experiment), or null */
+    /**
+     * @param experimentFields further fields of every experiment it creates (a policy's deploy.experiment, which
+     *                         {@code DeployTarget} hands out as a copy of its own)
+     */
     public HttpExperimentLauncher(HttpClient http, URI splitter, String adminToken, ObjectMapper mapper, ObjectNode experimentFields) {
         this.http = http;
         this.splitter = splitter;
         this.adminToken = adminToken;
         this.mapper = mapper;
-        this.experimentFields = experimentFields == null ? mapper.createObjectNode() : experimentFields.deepCopy();
+        this.experimentFields = Objects.requireNonNull(experimentFields, "experimentFields");
     }
 
     @Override
