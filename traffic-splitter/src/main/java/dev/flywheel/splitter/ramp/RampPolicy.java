@@ -91,7 +91,7 @@ public final class RampPolicy {
                 rollback.add(describe("primary metric", primary, c) + " is significantly worse (sequential test)");
             } else if (better(c, primary.direction())) {
                 wins.add(describe("primary metric", primary, c) + " is significantly better (sequential test)");
-                double lift = primary.direction() == Direction.HIGHER_IS_BETTER ? c.absolute().value() : -c.absolute().value();
+                double lift = lift(c, primary);
                 if (lift > bestLift) {
                     bestLift = lift;
                     best = t.id();
@@ -166,7 +166,7 @@ public final class RampPolicy {
         for (Variant t : e.treatments()) {
             Comparison c = r.comparison(primary.metric(), t.id()).orElse(null);
             if (c != null && !Double.isNaN(c.absolute().value())) {
-                double lift = primary.direction() == Direction.HIGHER_IS_BETTER ? c.absolute().value() : -c.absolute().value();
+                double lift = lift(c, primary);
                 if (lift > bestLift) {
                     bestLift = lift;
                     best = t.id();
@@ -184,6 +184,11 @@ public final class RampPolicy {
         long control = r.arm(e.controlVariantId()).map(a -> a.units()).orElse(0L);
         long treated = r.arm(treatment.id()).map(a -> a.units()).orElse(0L);
         return Math.min(control, treated) >= settings.minUnitsToTest();
+    }
+
+    /** The treatment's difference from control on {@code m}, signed so that larger is better. */
+    private static double lift(Comparison c, MetricSpec m) {
+        return m.direction() == Direction.HIGHER_IS_BETTER ? c.absolute().value() : -c.absolute().value();
     }
 
     private static boolean worse(Comparison c, Direction d) {
