@@ -30,7 +30,13 @@ class TopicAdminTest {
             new TopicAdmin(admin).ensure(topics, 3, (short) 1);
             new TopicAdmin(admin).ensure(topics, 3, (short) 1); // idempotent
 
+            // The broker applies a committed config change to what it describes a moment later: poll for it.
             Config experiments = config(admin, topics.experiments().name());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!"delete".equals(experiments.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+                experiments = config(admin, topics.experiments().name());
+            }
             assertEquals("delete", experiments.get(TopicConfig.CLEANUP_POLICY_CONFIG).value(), "compaction could keep a losing write");
             assertEquals("-1", experiments.get(TopicConfig.RETENTION_MS_CONFIG).value());
             assertEquals("-1", experiments.get(TopicConfig.RETENTION_BYTES_CONFIG).value());

@@ -65,12 +65,15 @@ public final class TopicAdmin {
         };
     }
 
-    /** Creates the missing topics of {@code wanted}; existing ones that should keep every write are switched to it. */
+    /**
+     * Creates the missing topics of {@code wanted}; existing ones that should keep every write are switched to it,
+     * including one that a listing taken a moment after its creation did not show yet (it then exists on create).
+     */
     private void create(List<NewTopic> wanted) {
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             for (NewTopic t : wanted) {
-                if (existing.contains(t.name()) && KEEP_EVERY_WRITE.equals(t.configs())) {
+                if (existing.contains(t.name()) && keepsEveryWrite(t)) {
                     keepEveryWrite(t.name());
                 }
             }
@@ -78,12 +81,16 @@ public final class TopicAdmin {
             if (missing.isEmpty()) {
                 return;
             }
-            for (var entry : admin.createTopics(missing).values().entrySet()) {
+            var created = admin.createTopics(missing).values();
+            for (NewTopic t : missing) {
                 try {
-                    entry.getValue().get(30, TimeUnit.SECONDS);
+                    created.get(t.name()).get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                        throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause().getMessage(), e.getCause());
+                    }
+                    if (keepsEveryWrite(t)) {
+                        keepEveryWrite(t.name());
                     }
                 }
             }
@@ -100,6 +107,10 @@ public final class TopicAdmin {
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
             TopicConfig.RETENTION_MS_CONFIG, "-1",
             TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+
+    private static boolean keepsEveryWrite(NewTopic t) {
+        return KEEP_EVERY_WRITE.equals(t.configs());
+    }
 
     /** Makes an existing topic keep every write unless it already does: a state topic an earlier release created compacted. */
     private void keepEveryWrite(String topic) throws InterruptedException, ExecutionException, TimeoutException {
