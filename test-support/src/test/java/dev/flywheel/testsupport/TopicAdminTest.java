@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flywheel.contracts.topics.TopicAdmin;
 import dev.flywheel.contracts.topics.Topics;
+import dev.flywheel.contracts.topics.Topic;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -46,6 +52,38 @@ class TopicAdminTest {
             assertEquals(1, described.get(topics.experiments().name()).partitions().size());
             assertEquals(1, described.get(topics.models().name()).partitions().size());
             assertEquals(3, described.get(topics.inference().name()).partitions().size());
+        }
+    }
+
+    /**
+     * Replicas starting together race to create the same keep-every-write topic: the losers' create answers "exists"
+     * before the broker's metadata knows the topic (CI once failed here with "unknown topic"). None may fail.
+     */
+    @Test
+    void replicasEnsuringTheSameLoggedStateTopicAtOnceAllSucceed(TestServices services) throws Exception {
+        int replicas = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(replicas);
+        try (Admin admin = Admin.create(services.adminProperties())) {
+            for (int round = 0; round < 8; round++) {
+                String name = services.namespace() + "-race" + round + ".registry";
+                CyclicBarrier start = new CyclicBarrier(replicas);
+                List<Future<?>> done = new ArrayList<>();
+                for (int r = 0; r < replicas; r++) {
+                    done.add(pool.submit(() -> {
+                        try (Admin own = Admin.create(services.adminProperties())) {
+                            start.await(30, TimeUnit.SECONDS);
+                            new TopicAdmin(own).ensure(name, Topic.Kind.LOGGED_STATE, (short) 1);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                assertEquals("delete", config(admin, name).get(TopicConfig.CLEANUP_POLICY_CONFIG).value(), name);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,8 +113,34 @@ public final class TopicAdmin {
         return KEEP_EVERY_WRITE.equals(t.configs());
     }
 
-    /** Makes an existing topic keep every write unless it already does: a state topic an earlier release created compacted. */
+    /** How long a topic whose create answered "exists" may stay unknown to the broker's metadata. */
+    private static final long UNKNOWN_TOPIC_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /**
+     * Makes an existing topic keep every write unless it already does: a state topic an earlier release created
+     * compacted. A topic that another replica created a moment ago exists for the controller (our create answered
+     * "exists") before the broker's metadata knows it, and describe/alter then answer "unknown topic": retried with a
+     * deadline, since the topic is known to exist.
+     */
     private void keepEveryWrite(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + UNKNOWN_TOPIC_WAIT_NANOS;
+        long backoffMs = 20;
+        while (true) {
+            try {
+                switchIfNeeded(topic);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.debug("topic {} not yet in the broker's metadata; retrying in {} ms", topic, backoffMs);
+                Thread.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 500);
+            }
+        }
+    }
+
+    private void switchIfNeeded(String topic) throws InterruptedException, ExecutionException, TimeoutException {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         Config current = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
         boolean ok = KEEP_EVERY_WRITE.entrySet().stream().allMatch(e -> current.get(e.getKey()) != null
