@@ -50,10 +50,10 @@ class ParallelForwardTest {
      * A mixed prefill (100, 1 and 7 tokens on two adapters and the base), then decode at batch 3 and batch 1,
      * then a decode step of six sequences at position 100 whose attention splits (6 x 101 positions x 256 =
      * 155k units), so each part positions and stores its own rows' K/V (their caches hold whatever the
-     * blocks held: the same in both runs).
+     * blocks held: the same in both runs), then a decode step of 50 sequences (see the end).
      */
     private static List<float[]> steps(LlamaModel model, LoraAdapter math, LoraAdapter chat) {
-        DenseKvCache kv = new DenseKvCache(CONFIG, 9 + 6 * 7, 16);
+        DenseKvCache kv = new DenseKvCache(CONFIG, 9 + 6 * 7 + 50 * 2, 16);
         int[][] tables = {{0, 1, 2, 3, 4, 5, 6}, {7}, {8}};
         LoraAdapter[] adapters = {math, null, chat};
         List<float[]> out = new ArrayList<>();
@@ -73,6 +73,20 @@ class ParallelForwardTest {
             }
         }
         out.add(model.forward(new StepBatch(six, sixStarts, sixTables, new LoraAdapter[] {math, null, chat, null, math, chat}), kv));
+        // 50 decode rows whose split parts (matmuls by weight rows, attention by query rows) cut through
+        // adapter segments. Positions 0-20, each sequence on two blocks of its own (cache rows below its
+        // position are whatever the cache held: zeros).
+        int[][] many = new int[50][];
+        int[][] manyTables = new int[50][];
+        int[] manyStarts = new int[50];
+        LoraAdapter[] manyAdapters = new LoraAdapter[50];
+        for (int q = 0; q < 50; q++) {
+            many[q] = new int[] {(q * 37 + 5) % CONFIG.vocabSize()};
+            manyStarts[q] = q % 21;
+            manyTables[q] = new int[] {9 + 6 * 7 + 2 * q, 9 + 6 * 7 + 2 * q + 1};
+            manyAdapters[q] = q < 10 ? math : q < 20 ? null : q % 2 == 0 ? chat : null;
+        }
+        out.add(model.forward(new StepBatch(many, manyStarts, manyTables, manyAdapters), kv));
         return out;
     }
 
