@@ -3,15 +3,17 @@ package dev.flywheel.splitter.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The splitter's meters (Prometheus names in parentheses): proxied requests by route, experiment, variant and status
- * ({@code flywheel_splitter_requests_total}), time spent in the splitter itself excluding the backend
- * ({@code flywheel_splitter_overhead_seconds}), inference events sent and lost with the reason
+ * ({@code flywheel_splitter_requests_total}), each proxied request's duration by route and status, from its arrival until
+ * the backend's answer was complete (a stream's last chunk), the backend and any fallback included
+ * ({@code flywheel_splitter_request_duration_seconds}, with p50/p95/p99; the framework's {@code http_server_requests}
+ * does not see the requests the lean Netty path answers), inference events sent and lost with the reason
  * ({@code flywheel_splitter_events_sent_total}, {@code flywheel_splitter_events_lost_total}), the buffer depth, and
  * the proxy requests answered by the lean Netty path rather than the framework's route
  * ({@code flywheel_splitter_fast_path_requests_total}).
@@ -22,7 +24,7 @@ public final class SplitterMetrics {
     private final Counter eventsSent;
     private final Counter lostBufferFull;
     private final Counter lostKafka;
-    private final Timer overhead;
+    private final ConcurrentMap<String, Timer> durations = new ConcurrentHashMap<>();
     private final Counter fastPath;
 
     public SplitterMetrics(MeterRegistry registry) {
@@ -32,8 +34,6 @@ public final class SplitterMetrics {
                 .description("inference events not recorded").register(registry);
         this.lostKafka = Counter.builder("flywheel.splitter.events.lost").tag("reason", "kafka_error")
                 .description("inference events not recorded").register(registry);
-        this.overhead = Timer.builder("flywheel.splitter.overhead").description("time in the splitter excluding the backend")
-                .publishPercentiles(0.5, 0.99).register(registry);
         this.fastPath = Counter.builder("flywheel.splitter.fast.path.requests")
                 .description("proxy requests answered by the lean Netty path").register(registry);
     }
@@ -53,8 +53,12 @@ public final class SplitterMetrics {
                 .register(registry)).increment();
     }
 
-    public void overhead(Duration d) {
-        overhead.record(d);
+    /** A proxied request's duration ({@code nanos}) under its route and event status (ok, fallback, error). */
+    public void requestDuration(String route, String status, long nanos) {
+        durations.computeIfAbsent(route + '|' + status, k -> Timer.builder("flywheel.splitter.request.duration")
+                .description("a proxied request from its arrival until the backend's answer was complete, fallback included")
+                .tag("route", route).tag("status", status).publishPercentiles(0.5, 0.95, 0.99)
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void eventSent() {

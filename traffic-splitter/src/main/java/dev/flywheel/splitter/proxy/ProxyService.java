@@ -304,6 +304,7 @@ public final class ProxyService {
             variantId = target.variant() == null ? in.variant().id() : target.variant().id();
         }
         metrics.request(call.route().tag(), experimentId, variantId, status.wire());
+        metrics.requestDuration(call.route().tag(), status.wire(), (long) (latencyMs * 1e6));
         events.emitLater(() -> event(call, target, completion.get(), ttftMs, latencyMs, status, error));
     }
 

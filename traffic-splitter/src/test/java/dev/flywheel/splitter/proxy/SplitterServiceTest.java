@@ -215,12 +215,20 @@ class SplitterServiceTest {
         assertEquals(3, e.completionTokens());
         assertEquals(0.0, e.cost()); // treatment has no cost rate
         assertEquals(fastPath(), fastPathRequests() > 0, "which path answered the proxy requests");
+        assertTrue(metric("flywheel_splitter_request_duration_seconds_count", "route=\"chat\"", "status=\"ok\"") >= 1,
+                "the request's duration is recorded on either path");
+    }
+
+    /** The sum of a Prometheus series' samples whose labels contain every one of {@code labels}. */
+    private double metric(String name, String... labels) throws Exception {
+        String metrics = call("GET", "/metrics", null, null).body();
+        return metrics.lines().filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " "))
+                        && java.util.Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private double fastPathRequests() throws Exception {
-        String metrics = call("GET", "/metrics", null, null).body();
-        return metrics.lines().filter(l -> l.startsWith("flywheel_splitter_fast_path_requests_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return metric("flywheel_splitter_fast_path_requests_total");
     }
 
     @Test
