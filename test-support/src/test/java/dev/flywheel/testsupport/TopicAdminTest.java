@@ -57,7 +57,8 @@ class TopicAdminTest {
 
     /**
      * Replicas starting together race to create the same keep-every-write topic: the losers' create answers "exists"
-     * before the broker's metadata knows the topic (CI once failed here with "unknown topic"). None may fail.
+     * before the broker's metadata knows the topic (a clean-clone CI run failed the eval registry's ConcurrentWritersTest
+     * with "unknown topic" on 2026-12-05). None may fail.
      */
     @Test
     void replicasEnsuringTheSameLoggedStateTopicAtOnceAllSucceed(TestServices services) throws Exception {
