@@ -71,7 +71,7 @@ final class EngineBeans {
     @Bean(preDestroy = "close")
     LlamaModel model(EngineConfig config, Kernels kernels) {
         int threads = config.matmulThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.matmulThreads();
-        return LlamaModel.load(config.modelDir(), kernels, threads);
+        return LlamaModel.load(config.modelDir(), kernels, threads, config.matmulPartsPerThread());
     }
 
     @Singleton

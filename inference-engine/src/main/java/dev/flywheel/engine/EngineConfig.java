@@ -24,6 +24,9 @@ import java.nio.file.Path;
  * @param maxPrefillTokens    prompt tokens admitted per engine step
  * @param kernels             "best", "scalar", "vector", "native" or "cuda"
  * @param matmulThreads       threads splitting the rows of each large matmul; 0 means one per available processor
+ * @param matmulPartsPerThread parts each split (a matmul's weight rows, attention's query rows) is cut into per thread:
+ *                            1 (the default) streams each thread's weights in one piece, fastest on a machine the
+ *                            engine has to itself; 4 bounds the wait for a thread preempted mid-part on a shared one
  * @param adapterDtype        how resident LoRA weights are stored: "bf16" (half the memory) or "f32" (exact)
  */
 @ConfigurationProperties("flywheel.engine")
@@ -39,6 +42,7 @@ public record EngineConfig(
         @Bindable(defaultValue = "2048") int maxPrefillTokens,
         @Bindable(defaultValue = "best") String kernels,
         @Bindable(defaultValue = "0") int matmulThreads,
+        @Bindable(defaultValue = "1") int matmulPartsPerThread,
         @Bindable(defaultValue = "bf16") String adapterDtype) {
 
     public EngineConfig {
@@ -60,6 +64,7 @@ public record EngineConfig(
         atLeast("flywheel.engine.queue-bound", queueBound, 1);
         atLeast("flywheel.engine.max-prefill-tokens", maxPrefillTokens, 1);
         atLeast("flywheel.engine.matmul-threads", matmulThreads, 0);
+        atLeast("flywheel.engine.matmul-parts-per-thread", matmulPartsPerThread, 1);
         if (adapterDtype == null || !adapterDtype.matches("bf16|f32")) {
             throw new IllegalArgumentException("flywheel.engine.adapter-dtype must be bf16 or f32, got " + adapterDtype);
         }

@@ -10,6 +10,7 @@ import dev.flywheel.engine.lora.LoraAdapter;
 import dev.flywheel.engine.model.LlamaModel;
 import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.model.Projection;
+import dev.flywheel.engine.model.internal.RowParallel;
 import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.Kernels;
 import java.lang.management.ManagementFactory;
@@ -51,6 +52,7 @@ public final class EngineBench {
         out.put("kernels", kernels.name());
         int threads = Runtime.getRuntime().availableProcessors();
         out.put("threads", threads);
+        out.put("parts_per_thread", RowParallel.DEFAULT_PARTS_PER_THREAD);
         out.put("adapter_targets", "q_proj,v_proj");
         out.put("adapter_dtype", "bf16");
         out.put("load_avg_1m_start", loadAverage());

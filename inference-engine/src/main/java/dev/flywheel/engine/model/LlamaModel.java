@@ -39,12 +39,21 @@ public final class LlamaModel implements AutoCloseable {
      * @param threads threads splitting each large matmul and attention by rows (>= 1; 1 = the caller only)
      */
     public LlamaModel(ModelConfig config, LlamaWeights weights, Kernels kernels, AutoCloseable storage, int threads) {
+        this(config, weights, kernels, storage, new RowParallel(threads));
+    }
+
+    /** As {@link #LlamaModel(ModelConfig, LlamaWeights, Kernels, AutoCloseable, int)}, {@code partsPerThread} parts per thread in each split. */
+    public LlamaModel(ModelConfig config, LlamaWeights weights, Kernels kernels, AutoCloseable storage, int threads, int partsPerThread) {
+        this(config, weights, kernels, storage, new RowParallel(threads, partsPerThread));
+    }
+
+    private LlamaModel(ModelConfig config, LlamaWeights weights, Kernels kernels, AutoCloseable storage, RowParallel rows) {
         this.config = Objects.requireNonNull(config, "config");
         this.weights = Objects.requireNonNull(weights, "weights");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
         this.storage = Objects.requireNonNull(storage, "storage");
         weights.validate(config);
-        this.rows = new RowParallel(threads);
+        this.rows = rows;
         this.step = new StepForward(config, weights, kernels, rows);
     }
 
@@ -58,8 +67,19 @@ public final class LlamaModel implements AutoCloseable {
 
     /** As {@link #load(Path, Kernels)}, splitting large matmuls and attention across {@code threads} threads. */
     public static LlamaModel load(Path hfDir, Kernels kernels, int threads) {
+        return load(hfDir, kernels, threads, RowParallel.DEFAULT_PARTS_PER_THREAD);
+    }
+
+    /**
+     * As {@link #load(Path, Kernels, int)}, each split cut into {@code partsPerThread} parts per thread (more parts:
+     * less waiting on a preempted thread, more cold starts on the weights).
+     */
+    public static LlamaModel load(Path hfDir, Kernels kernels, int threads, int partsPerThread) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        if (partsPerThread < 1) {
+            throw new IllegalArgumentException("partsPerThread must be >= 1, got " + partsPerThread);
         }
         ModelConfig config = ModelConfig.read(hfDir.resolve("config.json"));
         Path file = hfDir.resolve("model.safetensors");
@@ -86,7 +106,8 @@ public final class LlamaModel implements AutoCloseable {
             Matrix lmHead = config.tiedEmbeddings() ? embedding
                     : st.find("lm_head.weight").orElseThrow(() -> new ModelFormatException(file,
                             "tensor lm_head.weight is missing and config.json has tie_word_embeddings=false")).matrix();
-            return new LlamaModel(config, new LlamaWeights(embedding, layers, finalNorm, lmHead), kernels, st, threads);
+            return new LlamaModel(config, new LlamaWeights(embedding, layers, finalNorm, lmHead), kernels, st,
+                    new RowParallel(threads, partsPerThread));
         } catch (SafetensorsException | IllegalArgumentException e) {
             st.close();
             throw new ModelFormatException(file, e.getMessage(), e);

@@ -25,6 +25,11 @@ public final class RandomLlama {
 
     /** Weights stored as {@code dtype} (rounded from the same float32 draws), forward split across {@code threads}. */
     public static LlamaModel build(ModelConfig c, long seed, Kernels kernels, DType dtype, int threads) {
+        return build(c, seed, kernels, dtype, threads, 1);
+    }
+
+    /** As {@link #build(ModelConfig, long, Kernels, DType, int)} with {@code partsPerThread} parts per thread in each split. */
+    public static LlamaModel build(ModelConfig c, long seed, Kernels kernels, DType dtype, int threads, int partsPerThread) {
         RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
         Matrix embedding = matrix(rng, c.vocabSize(), c.dim(), 1.0f);
         List<LlamaWeights.Layer> layers = new ArrayList<>();
@@ -37,7 +42,7 @@ public final class RandomLlama {
         }
         Matrix head = c.tiedEmbeddings() ? embedding : matrix(rng, c.vocabSize(), c.dim(), (float) (1.0 / Math.sqrt(c.dim())));
         LlamaWeights weights = new LlamaWeights(embedding, layers, ones(c.dim()), head);
-        return new LlamaModel(c, dtype == DType.F32 ? weights : storedAs(weights, dtype), kernels, () -> { }, threads);
+        return new LlamaModel(c, dtype == DType.F32 ? weights : storedAs(weights, dtype), kernels, () -> { }, threads, partsPerThread);
     }
 
     private static LlamaWeights storedAs(LlamaWeights w, DType dtype) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ParallelForwardTest {
     /**
-     * Against the 1M multiply-add split threshold: the 4099 x 256 output projection splits even at
+     * Three threads with one part each (the default) and with four (12 parts a split). Against the 1M multiply-add split threshold: the 4099 x 256 output projection splits even at
      * batch 1; in the 108-row prefill every projection group splits (q/k/v together, gate/up together,
      * o, down), and so do attention (sum of attended positions x dim = 1.3M) and SwiGLU (108 x 688
      * elements). Odd vocabulary (4099) and hidden (688) sizes give uneven parts and kernel row tails.
@@ -36,12 +36,15 @@ class ParallelForwardTest {
         LoraAdapter math = TestAdapters.random("math", CONFIG, 8, 0.05f, 5).storedAs(DType.BF16);
         LoraAdapter chat = TestAdapters.random("chat", CONFIG, 4, 0.05f, 6);
         try (LlamaModel one = RandomLlama.build(CONFIG, 77, kernels, dtype, 1);
-             LlamaModel three = RandomLlama.build(CONFIG, 77, kernels, dtype, 3)) {
+             LlamaModel three = RandomLlama.build(CONFIG, 77, kernels, dtype, 3, 1);
+             LlamaModel threeByFour = RandomLlama.build(CONFIG, 77, kernels, dtype, 3, 4)) {
             assertEquals(3, three.threads());
             List<float[]> a = steps(one, math, chat);
             List<float[]> b = steps(three, math, chat);
+            List<float[]> c = steps(threeByFour, math, chat);
             for (int i = 0; i < a.size(); i++) {
-                assertArrayEquals(a.get(i), b.get(i), 0f, "step " + i);
+                assertArrayEquals(a.get(i), b.get(i), 0f, "step " + i + ", 3 threads, 1 part each");
+                assertArrayEquals(a.get(i), c.get(i), 0f, "step " + i + ", 3 threads, 4 parts each");
             }
         }
     }

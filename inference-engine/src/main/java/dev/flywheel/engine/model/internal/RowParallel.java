@@ -27,15 +27,38 @@ public final class RowParallel implements AutoCloseable {
      */
     static final long SPIN_NANOS = 100_000;
 
+    /**
+     * Parts per thread a split makes by default: one. Each part is one kernel call that starts on weights the step's
+     * sweep has evicted, so fewer, longer parts stream better: on the 2-core dev VM a batch-32 forward of the 15M model
+     * ran at medians of 4.83–5.05 ms with one part per thread against 5.07–6.31 ms with four (four interleaved 7 s
+     * pairs, 2026-12-05), and a C harness of the step's matmuls spent ~10 % less on the layer projections with 2 parts
+     * than with 8. More parts bound the wait when a worker is preempted mid-part on a shared machine (the others claim
+     * the rest); see flywheel.engine.matmul-parts-per-thread.
+     */
+    public static final int DEFAULT_PARTS_PER_THREAD = 1;
+
     private final int threads;
+    private final int partsPerThread;
     private final ThreadPoolExecutor workers;
 
     /** @param threads parts per split, >= 1 (1 runs everything on the caller) */
     public RowParallel(int threads) {
+        this(threads, DEFAULT_PARTS_PER_THREAD);
+    }
+
+    /**
+     * @param threads        threads sharing each split, >= 1 (1 runs everything on the caller)
+     * @param partsPerThread parts a split makes per thread, >= 1 (with several threads)
+     */
+    public RowParallel(int threads, int partsPerThread) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
+        if (partsPerThread < 1) {
+            throw new IllegalArgumentException("partsPerThread must be >= 1, got " + partsPerThread);
+        }
         this.threads = threads;
+        this.partsPerThread = partsPerThread;
         if (threads == 1) {
             this.workers = null;
         } else {
@@ -53,12 +76,9 @@ public final class RowParallel implements AutoCloseable {
         return threads;
     }
 
-    /**
-     * Most parts a split makes: 4 per thread with several threads. Small parts bound the wait when a
-     * worker is preempted mid-part on a busy machine (the others keep claiming the rest).
-     */
+    /** Most parts a split makes: {@code partsPerThread} per thread with several threads. */
     public int maxParts() {
-        return threads == 1 ? 1 : 4 * threads;
+        return threads == 1 ? 1 : partsPerThread * threads;
     }
 
     /** Number of parts [0, n) splits into with boundaries on multiples of {@code align}: at most maxParts(), none empty. */

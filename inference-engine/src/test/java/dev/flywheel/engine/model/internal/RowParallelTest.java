@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RowParallelTest {
 
-    @Test
-    void everyRowIsCoveredExactlyOnceWithAlignedBoundaries() {
-        try (RowParallel rows = new RowParallel(3)) {
+    @ParameterizedTest(name = "{0} parts per thread")
+    @ValueSource(ints = {1, 4})
+    void everyRowIsCoveredExactlyOnceWithAlignedBoundaries(int partsPerThread) {
+        try (RowParallel rows = new RowParallel(3, partsPerThread)) {
+            assertEquals(3 * partsPerThread, rows.maxParts());
             for (int n : new int[] {1, 15, 16, 17, 48, 49, 1001}) {
                 AtomicIntegerArray seen = new AtomicIntegerArray(n);
                 rows.split(n, 16, (from, to, part) -> {
@@ -47,7 +51,7 @@ class RowParallelTest {
 
     @Test
     void aFailingWorkerPartIsRethrownAfterEveryPartFinished() {
-        try (RowParallel rows = new RowParallel(2)) {
+        try (RowParallel rows = new RowParallel(2, 2)) {
             AtomicIntegerArray done = new AtomicIntegerArray(4);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> rows.split(64, 16, (from, to, part) -> {
                 done.set(part, 1);
@@ -63,8 +67,10 @@ class RowParallelTest {
     }
 
     @Test
-    void zeroThreadsIsRejected() {
+    void zeroThreadsOrPartsAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RowParallel(0));
         assertTrue(e.getMessage().contains("threads must be >= 1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new RowParallel(2, 0));
+        assertTrue(e.getMessage().contains("partsPerThread must be >= 1"), e.getMessage());
     }
 }
