@@ -1,6 +1,7 @@
 package dev.flywheel.splitter.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.splitter.api.internal.ApiErrors;
 import dev.flywheel.splitter.experiments.ExperimentDefinition;
 import dev.flywheel.splitter.experiments.ExperimentJson;
@@ -61,8 +62,8 @@ public final class ExperimentController {
         return handle(HttpStatus.OK, () -> {
             JsonNode tree = tree(body);
             OptionalLong expected = expectedVersion(tree);
-            if (tree.isObject()) {
-                ((com.fasterxml.jackson.databind.node.ObjectNode) tree).remove("expected_version");
+            if (tree instanceof ObjectNode object) {
+                object.remove("expected_version");
             }
             return service.update(id, json.decode(json.encode(tree), ExperimentDefinition.class), expected);
         });
