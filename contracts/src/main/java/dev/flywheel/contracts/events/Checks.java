@@ -1,14 +1,16 @@
 package dev.flywheel.contracts.events;
 
+import static dev.flywheel.contracts.events.EventLimits.MAX_ATTRIBUTES;
+import static dev.flywheel.contracts.events.EventLimits.MAX_ATTRIBUTE_CHARS;
+import static dev.flywheel.contracts.events.EventLimits.MAX_ID_CHARS;
+import static dev.flywheel.contracts.events.EventLimits.MAX_TEXT_CHARS;
+import static dev.flywheel.contracts.events.EventLimits.MAX_TS;
+import static dev.flywheel.contracts.events.EventLimits.MIN_TS;
+
 import java.util.Map;
 
 /** Constructor-time validation shared by the event records; every failure names the JSON field. */
 final class Checks {
-    static final int MAX_ID_CHARS = EventLimits.MAX_ID_CHARS;
-    static final int MAX_TEXT_CHARS = EventLimits.MAX_TEXT_CHARS;
-    static final int MAX_ATTRIBUTES = EventLimits.MAX_ATTRIBUTES;
-    static final int MAX_ATTRIBUTE_CHARS = EventLimits.MAX_ATTRIBUTE_CHARS;
-
     private Checks() {}
 
     static String id(String field, String value) {
@@ -40,7 +42,7 @@ final class Checks {
 
     static long timestamp(String field, long value) {
         // 2001-09-09 .. 2286-11-20 in epoch milliseconds: catches seconds or microseconds sent by mistake.
-        if (value < EventLimits.MIN_TS || value > EventLimits.MAX_TS) {
+        if (value < MIN_TS || value > MAX_TS) {
             throw new InvalidEventException(field, "must be epoch milliseconds (13 digits), got " + value);
         }
         return value;

@@ -1,12 +1,18 @@
 package dev.flywheel.ingest.internal;
 
+import static dev.flywheel.contracts.events.EventLimits.MAX_ATTRIBUTES;
+import static dev.flywheel.contracts.events.EventLimits.MAX_ATTRIBUTE_CHARS;
+import static dev.flywheel.contracts.events.EventLimits.MAX_ID_CHARS;
+import static dev.flywheel.contracts.events.EventLimits.MAX_TEXT_CHARS;
+import static dev.flywheel.contracts.events.EventLimits.MAX_TS;
+import static dev.flywheel.contracts.events.EventLimits.MIN_TS;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.base.ParserBase;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.flywheel.contracts.events.EventCodec;
-import dev.flywheel.contracts.events.EventLimits;
 import dev.flywheel.ingest.batching.RowBuffer;
 import java.io.IOException;
 import java.util.Arrays;
@@ -35,13 +41,7 @@ final class JsonStream {
 
     static final Decline DECLINE = new Decline();
 
-    // The contract's bounds; the differential test pins the decoders' agreement at the edges.
-    static final int MAX_ID_CHARS = EventLimits.MAX_ID_CHARS;
-    static final int MAX_TEXT_CHARS = EventLimits.MAX_TEXT_CHARS;
-    static final int MAX_ATTRIBUTES = EventLimits.MAX_ATTRIBUTES;
-    static final int MAX_ATTRIBUTE_CHARS = EventLimits.MAX_ATTRIBUTE_CHARS;
-    static final long MIN_TS = EventLimits.MIN_TS;
-    static final long MAX_TS = EventLimits.MAX_TS;
+    // Field bounds: EventLimits, what the event records refuse; the differential test pins the decoders' agreement at the edges.
 
     private static final SerializedString ROLE = new SerializedString("role");
     private static final SerializedString CONTENT = new SerializedString("content");

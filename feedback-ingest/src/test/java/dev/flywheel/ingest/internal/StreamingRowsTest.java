@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.contracts.events.ChatMessage;
 import dev.flywheel.contracts.events.Event;
 import dev.flywheel.contracts.events.EventCodec;
+import dev.flywheel.contracts.events.EventLimits;
 import dev.flywheel.contracts.events.FeedbackEvent;
 import dev.flywheel.contracts.events.FeedbackKind;
 import dev.flywheel.contracts.events.InferenceEvent;
@@ -85,8 +86,8 @@ class StreamingRowsTest {
 
     private static long ts(SplittableRandom r) {
         return switch (r.nextInt(5)) {
-            case 0 -> JsonStream.MIN_TS;
-            case 1 -> JsonStream.MAX_TS;
+            case 0 -> EventLimits.MIN_TS;
+            case 1 -> EventLimits.MAX_TS;
             default -> 1_600_000_000_000L + r.nextLong(400_000_000_000L);
         };
     }
