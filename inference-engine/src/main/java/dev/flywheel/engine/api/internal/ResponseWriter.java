@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flywheel.engine.api.ApiException;
 import dev.flywheel.engine.batching.GenerationResult;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Builds OpenAI response bodies: whole completions, streaming chunks framed as SSE
@@ -26,15 +27,11 @@ public final class ResponseWriter {
     /** Identity of one response: id ("cmpl-..." / "chatcmpl-..."), created (epoch seconds), model name. */
     public record Envelope(boolean chat, String id, long created, String model) {}
 
-    public String completion(Envelope env, GenerationResult r) {
-        return completion(env, java.util.List.of(r));
-    }
-
     /**
      * A whole completion with one choice per result, index in order. Usage: the prompt once, the completion tokens
      * of all choices together (as OpenAI counts n &gt; 1).
      */
-    public String completion(Envelope env, java.util.List<GenerationResult> results) {
+    public String completion(Envelope env, List<GenerationResult> results) {
         ObjectNode root = header(env, false);
         ArrayNode choices = root.putArray("choices");
         int completionTokens = 0;
