@@ -10,7 +10,6 @@ import dev.flywheel.engine.lora.LoraAdapter;
 import dev.flywheel.engine.model.LlamaModel;
 import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.model.Projection;
-import dev.flywheel.engine.model.internal.RowParallel;
 import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.Kernels;
 import java.lang.management.ManagementFactory;
@@ -52,7 +51,6 @@ public final class EngineBench {
         out.put("kernels", kernels.name());
         int threads = Runtime.getRuntime().availableProcessors();
         out.put("threads", threads);
-        out.put("parts_per_thread", RowParallel.DEFAULT_PARTS_PER_THREAD);
         out.put("adapter_targets", "q_proj,v_proj");
         out.put("adapter_dtype", "bf16");
         out.put("load_avg_1m_start", loadAverage());
@@ -68,6 +66,7 @@ public final class EngineBench {
         Path dir = RandomModelFiles.write(tmp.resolve("random-15m"), BENCH_15M, rng);
         try (LlamaModel model = LlamaModel.load(dir, kernels, threads);
              LlamaModel oneThread = LlamaModel.load(dir, kernels, 1)) {
+            out.put("parts_per_thread", model.partsPerThread());
             out.putAll(measure("", model, oneThread, bwAll, bw1, rng, true));
         }
         Path shipped = Path.of(args.length > 0 ? args[0] : "inference-engine/models/arith-tiny");

@@ -75,12 +75,16 @@ public final class LlamaModel implements AutoCloseable {
      * less waiting on a preempted thread, more cold starts on the weights).
      */
     public static LlamaModel load(Path hfDir, Kernels kernels, int threads, int partsPerThread) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        RowParallel rows = new RowParallel(threads, partsPerThread); // checks both before any file is read
+        try {
+            return load(hfDir, kernels, rows);
+        } catch (RuntimeException e) {
+            rows.close();
+            throw e;
         }
-        if (partsPerThread < 1) {
-            throw new IllegalArgumentException("partsPerThread must be >= 1, got " + partsPerThread);
-        }
+    }
+
+    private static LlamaModel load(Path hfDir, Kernels kernels, RowParallel rows) {
         ModelConfig config = ModelConfig.read(hfDir.resolve("config.json"));
         Path file = hfDir.resolve("model.safetensors");
         SafetensorsFile st;
@@ -106,8 +110,7 @@ public final class LlamaModel implements AutoCloseable {
             Matrix lmHead = config.tiedEmbeddings() ? embedding
                     : st.find("lm_head.weight").orElseThrow(() -> new ModelFormatException(file,
                             "tensor lm_head.weight is missing and config.json has tie_word_embeddings=false")).matrix();
-            return new LlamaModel(config, new LlamaWeights(embedding, layers, finalNorm, lmHead), kernels, st,
-                    new RowParallel(threads, partsPerThread));
+            return new LlamaModel(config, new LlamaWeights(embedding, layers, finalNorm, lmHead), kernels, st, rows);
         } catch (SafetensorsException | IllegalArgumentException e) {
             st.close();
             throw new ModelFormatException(file, e.getMessage(), e);
@@ -125,6 +128,9 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Threads each large matmul is split across. */
     public int threads() { return rows.threads(); }
+
+    /** Parts each split is cut into per thread (see {@link #load(Path, Kernels, int, int)}). */
+    public int partsPerThread() { return rows.partsPerThread(); }
 
     /** Bytes of weights read per decoded token (every matrix once, lm_head included). */
     public long weightBytes() {

@@ -76,6 +76,10 @@ public final class RowParallel implements AutoCloseable {
         return threads;
     }
 
+    public int partsPerThread() {
+        return partsPerThread;
+    }
+
     /** Most parts a split makes: {@code partsPerThread} per thread with several threads. */
     public int maxParts() {
         return threads == 1 ? 1 : partsPerThread * threads;
