@@ -442,17 +442,17 @@ AVX2_TARGET void fw_softmax(float *x, int n) {
     for (; i < n; i++) x[i] *= _mm256_cvtss_f32(inv);
 }
 
-/*
- * SwiGLU in place (see Kernels.swiglu): gate[i] = gate[i] / (1 + e^-gate[i]) * up[i] for i < n.
- * The tail goes through the same 8-lane code under a mask, so an element's result does not depend
- * on where a range split puts it.
- */
 /* silu(g) * u = g / (1 + e^-g) * u, 8 lanes. */
 AVX2_TARGET static inline __m256 silu_times(__m256 g, __m256 u) {
     __m256 s = _mm256_div_ps(g, _mm256_add_ps(_mm256_set1_ps(1.f), exp256(_mm256_sub_ps(_mm256_setzero_ps(), g))));
     return _mm256_mul_ps(s, u);
 }
 
+/*
+ * SwiGLU in place (see Kernels.swiglu): gate[i] = gate[i] / (1 + e^-gate[i]) * up[i] for i < n.
+ * The tail goes through the same 8-lane code under a mask, so an element's result does not depend
+ * on where a range split puts it.
+ */
 AVX2_TARGET void fw_swiglu(float *gate, const float *up, int n) {
     int i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(gate + i, silu_times(_mm256_loadu_ps(gate + i), _mm256_loadu_ps(up + i)));
