@@ -45,6 +45,14 @@ class FastKernelsAgreeWithScalarTest {
         }
     }
 
+    /** Every element with exactly the same bits (-0.0 and NaN payloads included). */
+    private static void assertSameBits(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), what + ": element " + i);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("implementations")
     void matmulMatchesReferenceOnOddShapesAndEveryDtype(String name) {
@@ -139,10 +147,7 @@ class FastKernelsAgreeWithScalarTest {
                     Matrix part = new Matrix(w.data().asSlice(cuts[p] * w.rowBytes(), n * w.rowBytes()), dtype, n, cols);
                     k.matmul(parts, cuts[p], rows, x, batch, part);
                 }
-                for (int i = 0; i < whole.length; i++) {
-                    assertEquals(Float.floatToRawIntBits(whole[i]), Float.floatToRawIntBits(parts[i]),
-                            name + " " + dtype + " batch " + batch + " element " + i);
-                }
+                assertSameBits(whole, parts, name + " " + dtype + " batch " + batch);
             }
         }
     }
@@ -175,10 +180,7 @@ class FastKernelsAgreeWithScalarTest {
                             float[] actual = new float[batch * ldy];
                             k.matmul(expected, 2, ldy, x, batch, w);
                             k.matmul(actual, 2, ldy, input, w);
-                            for (int i = 0; i < expected.length; i++) {
-                                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
-                                        name + " " + dtype + " cols " + cols + " batch " + batch + " shift " + shift + " element " + i);
-                            }
+                            assertSameBits(expected, actual, name + " " + dtype + " cols " + cols + " batch " + batch + " shift " + shift);
                         }
                     }
                 }
@@ -213,10 +215,8 @@ class FastKernelsAgreeWithScalarTest {
                     for (int b = 0; b < batch; b++) {
                         float[] one = new float[rows];
                         k.matmul(one, Arrays.copyOfRange(x, b * cols, (b + 1) * cols), 1, w);
-                        for (int r = 0; r < rows; r++) {
-                            assertEquals(Float.floatToIntBits(whole[b * rows + r]), Float.floatToIntBits(one[r]),
-                                    name + " " + dtype + " [" + rows + "x" + cols + "] row " + b + " output " + r + " alone vs in a batch of " + batch);
-                        }
+                        assertSameBits(Arrays.copyOfRange(whole, b * rows, (b + 1) * rows), one,
+                                name + " " + dtype + " [" + rows + "x" + cols + "] row " + b + " alone vs in a batch of " + batch);
                     }
                 }
             }
