@@ -99,6 +99,41 @@ class RampPolicyTest {
         assertEquals("treatment", verdict.promotedVariantId());
     }
 
+    /** Control and treatments "a" and "b" at the last stage; b's lift is the larger, and b is listed second. */
+    private static Experiment twoTreatmentsAtLastStage() {
+        List<RampStage> plan = RampStage.defaultPlan(Duration.ofMinutes(10), 100);
+        return new Experiment("exp", "d", "team", Unit.USER,
+                List.of(ExperimentFixtures.variant("control", "http://127.0.0.1:9"), ExperimentFixtures.variant("a", "http://127.0.0.1:9"),
+                        ExperimentFixtures.variant("b", "http://127.0.0.1:9")),
+                "control", "default", 0.0, plan,
+                new MetricSpec("score:exact_answer", Direction.HIGHER_IS_BETTER, null, false), List.of(),
+                ExperimentStatus.RUNNING, plan.size() - 1, "salt", 3, 1L, 1L);
+    }
+
+    /** a: +liftA, b: +liftB over control 0.300, each with the always-valid interval given. */
+    private static ExperimentResults twoTreatments(double liftA, double liftB, Interval sequential) {
+        Comparison a = new Comparison("score:exact_answer", "a", 0.300, 0.300 + liftA,
+                new Estimate(liftA, 0.01, sequential, sequential), Estimate.UNKNOWN, 0.01, 4_000, 1);
+        Comparison b = new Comparison("score:exact_answer", "b", 0.300, 0.300 + liftB,
+                new Estimate(liftB, 0.01, sequential, sequential), Estimate.UNKNOWN, 0.01, 4_000, 1);
+        return new ExperimentResults("exp", 1L, 0.05,
+                List.of(new ArmResult("control", 2_000, 2_000, Map.of(), Map.of()), new ArmResult("a", 2_000, 2_000, Map.of(), Map.of()),
+                        new ArmResult("b", 2_000, 2_000, Map.of(), Map.of())),
+                List.of(a, b), new SampleRatioCheck(0.1, 1, 0.75, 0.001, false, List.of()), List.of());
+    }
+
+    @Test
+    void theLastStagePromotesTheTreatmentWithTheLargestLift() {
+        var wins = policy.decide(twoTreatmentsAtLastStage(), twoTreatments(0.02, 0.05, new Interval(0.01, 0.09)), HOUR_MS, 0);
+        assertEquals(DecisionKind.PROMOTE, wins.kind(), wins.reasons().toString());
+        assertEquals("b", wins.promotedVariantId(), "of two significant winners, the larger lift");
+
+        var promoting = new RampPolicy(RampSettings.DEFAULT.withLastStage(Duration.ofHours(2), RampSettings.LastStageAction.PROMOTE));
+        var noWin = promoting.decide(twoTreatmentsAtLastStage(), twoTreatments(0.01, 0.03, new Interval(-0.05, 0.08)), 3 * HOUR_MS, 0);
+        assertEquals(DecisionKind.PROMOTE, noWin.kind(), noWin.reasons().toString());
+        assertEquals("b", noWin.promotedVariantId(), "without a win, the best point estimate");
+    }
+
     @Test
     void holdKeepsTheLastStageWaitingForAPerson() {
         var holding = new RampPolicy(RampSettings.DEFAULT.withLastStage(Duration.ZERO, RampSettings.LastStageAction.HOLD));
