@@ -11,6 +11,7 @@ import dev.flywheel.splitter.stats.SampleRatioCheck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -75,8 +76,7 @@ public final class RampPolicy {
         }
         MetricSpec primary = e.primaryMetric();
         List<String> wins = new ArrayList<>();
-        String best = "";
-        double bestLift = Double.NEGATIVE_INFINITY;
+        List<Variant> winners = new ArrayList<>();
         for (Variant t : e.treatments()) {
             Comparison c = r.comparison(primary.metric(), t.id()).orElse(null);
             if (c == null) {
@@ -91,11 +91,7 @@ public final class RampPolicy {
                 rollback.add(describe("primary metric", primary, c) + " is significantly worse (sequential test)");
             } else if (better(c, primary.direction())) {
                 wins.add(describe("primary metric", primary, c) + " is significantly better (sequential test)");
-                double lift = lift(c, primary);
-                if (lift > bestLift) {
-                    bestLift = lift;
-                    best = t.id();
-                }
+                winners.add(t);
             }
         }
         if (!rollback.isEmpty()) {
@@ -104,6 +100,7 @@ public final class RampPolicy {
         }
         boolean lastStage = e.stageIndex() >= e.rampPlan().size() - 1;
         if (lastStage && !wins.isEmpty()) {
+            String best = bestByLift(winners, primary, r);
             List<String> out = new ArrayList<>(wins);
             out.add("at the last ramp stage (" + e.rampPlan().getLast().percent() + " %): promoting " + best);
             out.addAll(reasons);
@@ -150,7 +147,7 @@ public final class RampPolicy {
             reasons.addFirst(action == RampSettings.LastStageAction.HOLD
                     ? "at the last ramp stage; no significant win on " + primary.metric() + " yet (holding until someone decides)"
                     : String.format("at the last ramp stage; no significant win on %s yet (%d s of %d s waited, then %s)",
-                            primary.metric(), waitedMs / 1000, maxWaitMs / 1000, action.name().toLowerCase(java.util.Locale.ROOT)));
+                            primary.metric(), waitedMs / 1000, maxWaitMs / 1000, action.name().toLowerCase(Locale.ROOT)));
             return new Verdict(DecisionKind.HOLD, reasons, numbers, "");
         }
         String waited = String.format("at the last ramp stage for %d s (last-stage-max-wait %d s) without a significant win on %s",
@@ -161,17 +158,9 @@ public final class RampPolicy {
             out.addAll(reasons);
             return new Verdict(DecisionKind.ROLLBACK, out, numbers, "");
         }
-        String best = e.treatments().getFirst().id();
-        double bestLift = Double.NEGATIVE_INFINITY;
-        for (Variant t : e.treatments()) {
-            Comparison c = r.comparison(primary.metric(), t.id()).orElse(null);
-            if (c != null && !Double.isNaN(c.absolute().value())) {
-                double lift = lift(c, primary);
-                if (lift > bestLift) {
-                    bestLift = lift;
-                    best = t.id();
-                }
-            }
+        String best = bestByLift(e.treatments(), primary, r);
+        if (best.isEmpty()) {
+            best = e.treatments().getFirst().id();
         }
         out.add(waited + ": promoting " + best + ", not significantly worse on the primary metric or any guardrail "
                 + "(last-stage-without-win=promote)");
@@ -187,6 +176,24 @@ public final class RampPolicy {
     }
 
     /** The treatment's difference from control on {@code m}, signed so that larger is better. */
+    /**
+     * The id of the treatment among {@code candidates} with the largest lift on the primary metric (the first on a
+     * tie), or "" when none has a comparison with a number.
+     */
+    private static String bestByLift(List<Variant> candidates, MetricSpec primary, ExperimentResults r) {
+        String best = "";
+        double bestLift = Double.NEGATIVE_INFINITY;
+        for (Variant t : candidates) {
+            Comparison c = r.comparison(primary.metric(), t.id()).orElse(null);
+            double lift = c == null ? Double.NaN : lift(c, primary);
+            if (lift > bestLift) { // false for NaN
+                bestLift = lift;
+                best = t.id();
+            }
+        }
+        return best;
+    }
+
     private static double lift(Comparison c, MetricSpec m) {
         return m.direction() == Direction.HIGHER_IS_BETTER ? c.absolute().value() : -c.absolute().value();
     }
