@@ -7,6 +7,7 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
@@ -29,6 +30,6 @@ public final class AuthFilter {
         if (d.allowed()) {
             return null;
         }
-        return HttpResponse.<String>status(io.micronaut.http.HttpStatus.valueOf(d.status())).contentType(MediaType.APPLICATION_JSON).body(d.errorJson());
+        return HttpResponse.<String>status(HttpStatus.valueOf(d.status())).contentType(MediaType.APPLICATION_JSON).body(d.errorJson());
     }
 }

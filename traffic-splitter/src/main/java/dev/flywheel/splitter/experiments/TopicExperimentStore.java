@@ -231,6 +231,8 @@ public final class TopicExperimentStore implements ExperimentStore, AutoCloseabl
         if (current != null && e.version() != current.experiment().version() + 1) {
             return; // a lost compare-and-set: the accepted record stays
         }
+        // takesOccupiedSlice answers false for a record that serves no traffic; testing that first skips building the
+        // list of every experiment for each such record replayed.
         if (e.status().servesTraffic() && LayerSlices.takesOccupiedSlice(e, current == null ? null : current.experiment(),
                 state.values().stream().map(Applied::experiment).toList())) {
             return; // another experiment got these buckets of the layer first (a start from a stale view): refused
