@@ -12,17 +12,20 @@ import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.model.Projection;
 import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.Kernels;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
+import java.util.stream.Stream;
 
 /**
  * {@code ./run bench engine}. On a ~15M-parameter random Llama (dim 288, 6 layers, 6 heads, vocab
@@ -61,13 +64,19 @@ public final class EngineBench {
         out.put("mem_bandwidth_1thread_gb_s", round(bw1 / 1e9));
         System.out.printf("memory bandwidth: %.2f GB/s with %d threads, %.2f GB/s with 1 thread%n", bwAll / 1e9, cores, bw1 / 1e9);
 
+        // The random model's files (58 MB) are removed after the run: every run left them in java.io.tmpdir
+        // until 2026-12-05.
         Path tmp = Files.createTempDirectory("engine-bench");
         RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(15);
-        Path dir = RandomModelFiles.write(tmp.resolve("random-15m"), BENCH_15M, rng);
-        try (LlamaModel model = LlamaModel.load(dir, kernels, threads);
-             LlamaModel oneThread = LlamaModel.load(dir, kernels, 1)) {
-            out.put("parts_per_thread", model.partsPerThread());
-            out.putAll(measure("", model, oneThread, bwAll, bw1, rng, true));
+        try {
+            Path dir = RandomModelFiles.write(tmp.resolve("random-15m"), BENCH_15M, rng);
+            try (LlamaModel model = LlamaModel.load(dir, kernels, threads);
+                 LlamaModel oneThread = LlamaModel.load(dir, kernels, 1)) {
+                out.put("parts_per_thread", model.partsPerThread());
+                out.putAll(measure("", model, oneThread, bwAll, bw1, rng, true));
+            }
+        } finally {
+            deleteTree(tmp);
         }
         Path shipped = Path.of(args.length > 0 ? args[0] : "inference-engine/models/arith-tiny");
         if (Files.isRegularFile(shipped.resolve("model.safetensors")) && Files.isRegularFile(shipped.resolve("config.json"))) {
@@ -286,6 +295,14 @@ public final class EngineBench {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     private static double round(double v) {
