@@ -3,7 +3,8 @@
 # PATH) as ordinary processes, with data under $FLYWHEEL_HOME (default: <repo>/.flywheel, git-ignored).
 # Usage: services.sh up | down | status | env
 # Ports: FLYWHEEL_KAFKA_PORT (19092), FLYWHEEL_KAFKA_CONTROLLER_PORT (19093), FLYWHEEL_CH_HTTP_PORT (18123),
-#        FLYWHEEL_CH_TCP_PORT (19000). Every failure ends with one sentence saying what to do.
+#        FLYWHEEL_CH_TCP_PORT (19000). ClickHouse's allocator: FLYWHEEL_CH_MALLOC_CONF (thp:always, see clickhouse_up).
+#        Every failure ends with one sentence saying what to do.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -162,8 +163,13 @@ XML
   <mlock_executable>false</mlock_executable>
 </yandex>
 XML
+  # The server's jemalloc (Debian's 18.16 links libjemalloc.so.2, which reads MALLOC_CONF) puts its memory on
+  # transparent huge pages. On this project's VMs a page fault costs several microseconds (the kernel's pvm_irq_enable
+  # in perf), and an insert touches its column buffers afresh: four 80 MB inserts of inference events cost ClickHouse
+  # 3.8 CPU-s with 230k faults, 2.1-2.4 CPU-s with 65k faults under thp:always (2026-12-05). Decay settings made no
+  # difference. FLYWHEEL_CH_MALLOC_CONF overrides it (empty: jemalloc's defaults).
   # shellcheck disable=SC2086
-  nohup $bin --config-file="$CDIR/config.xml" >"$CDIR/logs/stdout.log" 2>&1 &
+  MALLOC_CONF="${FLYWHEEL_CH_MALLOC_CONF-thp:always}" nohup $bin --config-file="$CDIR/config.xml" >"$CDIR/logs/stdout.log" 2>&1 &
   echo $! > "$CDIR/pid"
   if ! wait_until 60 "ClickHouse" clickhouse_ready; then
     tail -5 "$CDIR/logs/stdout.log" "$CDIR/logs/clickhouse.err.log" >&2 2>/dev/null || true

@@ -50,8 +50,13 @@ final class PeerClickHouse implements AutoCloseable {
                   <mlock_executable>false</mlock_executable>
                 </yandex>
                 """.formatted(dir, HTTP_PORT, TCP_PORT));
-        Process p = new ProcessBuilder("clickhouse-server", "--config-file=" + dir.resolve("config.xml"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder("clickhouse-server", "--config-file=" + dir.resolve("config.xml"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile());
+        // The allocator setting infra/local/services.sh gives the shared server (same variable, same default), so both
+        // servers pay the same for page faults.
+        String mallocConf = System.getenv("FLYWHEEL_CH_MALLOC_CONF");
+        builder.environment().put("MALLOC_CONF", mallocConf == null ? "thp:always" : mallocConf);
+        Process p = builder.start();
         PeerClickHouse peer = new PeerClickHouse(p, dir);
         long deadline = System.currentTimeMillis() + 60_000;
         while (true) {
