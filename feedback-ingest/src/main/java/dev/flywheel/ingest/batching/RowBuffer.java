@@ -103,8 +103,19 @@ public final class RowBuffer {
         size = mark;
     }
 
+    /** Empties the buffer for reuse, keeping its capacity (see {@link RowBufferPool}). */
+    public void clear() {
+        size = 0;
+        rows = 0;
+    }
+
     public int size() {
         return size;
+    }
+
+    /** Bytes it holds without growing. */
+    public int capacity() {
+        return bytes.length;
     }
 
     public int rows() {

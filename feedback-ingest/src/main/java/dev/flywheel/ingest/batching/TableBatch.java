@@ -23,15 +23,20 @@ public final class TableBatch {
     private long oldestMillis = Long.MAX_VALUE;
 
     private final int initialChunkBytes;
+    private final RowBufferPool pool;
 
     public TableBatch(String table) {
-        this(table, 4096);
+        this(table, 4096, new RowBufferPool(0));
     }
 
-    /** @param initialChunkBytes starting capacity of each partition's buffer (the previous batch's largest chunk) */
-    public TableBatch(String table, int initialChunkBytes) {
+    /**
+     * @param initialChunkBytes starting capacity of each partition's buffer (the previous batch's largest chunk)
+     * @param pool              where the buffers come from and go back to ({@link #recycle})
+     */
+    public TableBatch(String table, int initialChunkBytes, RowBufferPool pool) {
         this.table = table;
         this.initialChunkBytes = Math.max(4096, initialChunkBytes);
+        this.pool = pool;
     }
 
     /** The largest partition chunk in bytes: the capacity hint for the next batch of this table. */
@@ -49,7 +54,7 @@ public final class TableBatch {
 
     /** The buffer to append the next row of {@code partition} to; call {@link #rowAdded} after writing it. */
     public RowBuffer bufferFor(TopicPartition partition) {
-        return chunks.computeIfAbsent(partition, p -> new RowBuffer(initialChunkBytes));
+        return chunks.computeIfAbsent(partition, p -> pool.take(initialChunkBytes));
     }
 
     /** Accounts for one row of {@code rowBytes} appended at {@code nowMillis}. */
@@ -148,6 +153,15 @@ public final class TableBatch {
         if (rows == 0) {
             clear();
         }
+    }
+
+    /**
+     * Gives every buffer back to the pool and empties the batch. Only once nothing reads the rows any more: after the
+     * insert was acknowledged (and any refused rows were copied out).
+     */
+    public void recycle() {
+        chunks.values().forEach(pool::giveBack);
+        clear();
     }
 
     public void clear() {

@@ -3,6 +3,7 @@ package dev.flywheel.ingest.sink;
 import dev.flywheel.contracts.events.InvalidEventException;
 import dev.flywheel.ingest.batching.BatchBounds;
 import dev.flywheel.ingest.batching.RowBuffer;
+import dev.flywheel.ingest.batching.RowBufferPool;
 import dev.flywheel.ingest.batching.TableBatch;
 import dev.flywheel.ingest.dlq.DeadLetterException;
 import dev.flywheel.ingest.dlq.DeadLetterPublisher;
@@ -64,6 +65,10 @@ public final class SinkLoop implements Runnable {
     private final InsertPipeline pipeline;
 
     private Map<String, TableBatch> batches;
+    /** Per table: the buffers of acknowledged batches, for the next ones (consumer thread only). */
+    private final Map<String, RowBufferPool> pools = new HashMap<>();
+    /** Spare capacity each pool keeps: what maxInFlight + 1 batches hold at most. */
+    private final long spareBytes;
     /** Next offset of every partition read since the last seal (rows, DLQ'd records and tombstones alike). */
     private final Map<TopicPartition, Long> uncommitted = new HashMap<>();
     /** Offsets covered by acknowledged flushes and not yet committed. */
@@ -95,6 +100,7 @@ public final class SinkLoop implements Runnable {
         this.backoff = backoff;
         this.pollTimeout = pollTimeout;
         this.clock = clock;
+        this.spareBytes = (long) bounds.maxBytes() * (maxInFlight + 1);
         this.pipeline = new InsertPipeline(writer, routes, metrics, observer, clock, maxInFlight,
                 "flywheel-ingest-insert-" + Integer.toHexString(System.identityHashCode(this)));
         batches = freshBatches();
@@ -107,7 +113,7 @@ public final class SinkLoop implements Runnable {
             // Sized like the previous batch (+1/8), capped at the byte bound: no doubling copies while filling it.
             TableBatch previous = batches == null ? null : batches.get(table);
             long hint = previous == null ? 0 : Math.min(bounds.maxBytes(), previous.largestChunk() + (previous.largestChunk() >> 3));
-            m.putIfAbsent(table, new TableBatch(table, (int) Math.min(hint, 64 << 20)));
+            m.putIfAbsent(table, new TableBatch(table, (int) Math.min(hint, 64 << 20), pools.computeIfAbsent(table, t -> new RowBufferPool(spareBytes))));
         }
         return m;
     }
@@ -273,6 +279,7 @@ public final class SinkLoop implements Runnable {
                 }
                 toCommit.putAll(done.flush().offsets());
                 acked.putAll(done.flush().offsets());
+                done.flush().batches().forEach(TableBatch::recycle); // acknowledged, refused rows copied out above
                 continue;
             }
             if (failure instanceof InsertException e) {
