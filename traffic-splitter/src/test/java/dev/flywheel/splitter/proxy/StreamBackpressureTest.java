@@ -70,7 +70,12 @@ class StreamBackpressureTest {
                     "flywheel.auth.client-tokens", List.of(CLIENT),
                     "flywheel.splitter.default-backend-url", "http://127.0.0.1:" + backendPort));
                  Socket client = new Socket()) {
-                client.setReceiveBufferSize(64 * 1024);
+                // Not smaller: loopback's MSS is ~64 KB, and with a 64 KB receive buffer the client could never
+                // advertise a window of a whole segment once it read again (silly-window avoidance), so the splitter's
+                // kernel sent only on its zero-window probe timer, which backs off towards 120 s. A CI run of
+                // 2026-12-05 took 212 s instead of ~3 (593 KB stuck in the splitter's send queue, the client's
+                // receive queue empty); a probe interval over the read timeout would have failed it.
+                client.setReceiveBufferSize(1024 * 1024);
                 client.connect(new InetSocketAddress("127.0.0.1", server.getPort()));
                 client.setSoTimeout(60_000);
                 String body = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a long answer\"}]}";
