@@ -28,6 +28,8 @@ import java.time.Duration;
  * @param retryBackoffMax    longest wait between insert retries
  * @param topicPartitions    partitions of the event topics when this service creates them
  * @param maxInFlightInserts flushes one consumer may have queued or running on its insert thread before it pauses
+ * @param batchCaughtUpBytes when a poll finds nothing new, the batches are sealed before their linger once they hold
+ *                           this many bytes together (see {@link BatchBounds})
  */
 @ConfigurationProperties("flywheel.ingest")
 @Requires(property = "flywheel.ingest.enabled", notEquals = "false")
@@ -48,7 +50,8 @@ public record IngestConfig(
         @Bindable(defaultValue = "100ms") Duration retryBackoffMin,
         @Bindable(defaultValue = "5s") Duration retryBackoffMax,
         @Bindable(defaultValue = "6") int topicPartitions,
-        @Bindable(defaultValue = "2") int maxInFlightInserts) {
+        @Bindable(defaultValue = "2") int maxInFlightInserts,
+        @Bindable(defaultValue = "1048576") long batchCaughtUpBytes) {
 
     public IngestConfig {
         if (consumerGroup == null || consumerGroup.isBlank()) {
@@ -70,28 +73,30 @@ public record IngestConfig(
         if (retryBackoffMax == null || retryBackoffMax.compareTo(retryBackoffMin) < 0) {
             throw new IllegalArgumentException("flywheel.ingest.retry-backoff-max must be >= retry-backoff-min, got " + retryBackoffMax);
         }
-        new BatchBounds(batchMaxRows, batchMaxBytes, batchLinger); // validates the three batch settings
+        new BatchBounds(batchMaxRows, batchMaxBytes, batchLinger, batchCaughtUpBytes); // validates the batch settings
     }
 
     /** The defaults, for plain (framework-free) use and tests. */
     public static IngestConfig defaults() {
         return new IngestConfig(true, "flywheel-ingest", 2, 50_000, 32L << 20, Duration.ofSeconds(2), 1 << 20, 1000,
                 Duration.ofMillis(100), 20_000, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(60),
-                Duration.ofMillis(100), Duration.ofSeconds(5), 6, 2);
+                Duration.ofMillis(100), Duration.ofSeconds(5), 6, 2, BatchBounds.DEFAULT_CAUGHT_UP_BYTES);
     }
 
     public BatchBounds batchBounds() {
-        return new BatchBounds(batchMaxRows, batchMaxBytes, batchLinger);
+        return new BatchBounds(batchMaxRows, batchMaxBytes, batchLinger, batchCaughtUpBytes);
     }
 
     public IngestConfig withBatch(int rows, long bytes, Duration linger) {
         return new IngestConfig(sinkEnabled, consumerGroup, consumerThreads, rows, bytes, linger, maxEventBytes, maxBatchItems,
-                pollTimeout, maxPollRecords, produceTimeout, retryAfter, insertTimeout, retryBackoffMin, retryBackoffMax, topicPartitions, maxInFlightInserts);
+                pollTimeout, maxPollRecords, produceTimeout, retryAfter, insertTimeout, retryBackoffMin, retryBackoffMax, topicPartitions, maxInFlightInserts,
+                batchCaughtUpBytes);
     }
 
     public IngestConfig withConsumerGroup(String group) {
         return new IngestConfig(sinkEnabled, group, consumerThreads, batchMaxRows, batchMaxBytes, batchLinger, maxEventBytes, maxBatchItems,
-                pollTimeout, maxPollRecords, produceTimeout, retryAfter, insertTimeout, retryBackoffMin, retryBackoffMax, topicPartitions, maxInFlightInserts);
+                pollTimeout, maxPollRecords, produceTimeout, retryAfter, insertTimeout, retryBackoffMin, retryBackoffMax, topicPartitions, maxInFlightInserts,
+                batchCaughtUpBytes);
     }
 
     private static void positive(String key, int value) {

@@ -81,6 +81,7 @@ public final class SinkLoop implements Runnable {
     private boolean closing;
     private volatile SinkStatus status = SinkStatus.STARTING;
     private boolean paused;        // after a failure: waiting for the backoff, then rewind
+    private boolean caughtUp;      // the last poll, while reading, returned nothing: no more rows to wait for
     private boolean throttled;     // maxInFlight flushes outstanding: partitions paused until one is acknowledged
     private int failures;
     private long retryAtMillis;
@@ -150,6 +151,8 @@ public final class SinkLoop implements Runnable {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     accept(r, now);
                 }
+                // Nothing new while reading (not while paused): the partitions are read to their end.
+                caughtUp = records.isEmpty() && !paused && !throttled;
                 step(now);
                 publishStatus();
             }
@@ -232,10 +235,15 @@ public final class SinkLoop implements Runnable {
     }
 
     private boolean sealDue(long now) {
+        long buffered = 0;
         for (TableBatch b : batches.values()) {
             if (b.due(bounds, now)) {
                 return true;
             }
+            buffered += b.bytes();
+        }
+        if (caughtUp && bounds.dueWhenCaughtUp(buffered)) {
+            return true;
         }
         // Offsets of records that made no row (DLQ, tombstones) are committed on the linger cadence too.
         return !uncommitted.isEmpty() && now - lastSealMillis >= bounds.linger().toMillis();

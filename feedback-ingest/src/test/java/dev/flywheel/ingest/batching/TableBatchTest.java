@@ -59,6 +59,17 @@ class TableBatchTest {
         assertTrue(e.getMessage().contains("maxRows"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new BatchBounds(10, 10, Duration.ZERO));
         assertTrue(e.getMessage().contains("maxBytes"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new BatchBounds(10, 4096, Duration.ZERO, 0));
+        assertTrue(e.getMessage().contains("caughtUpBytes"), e.getMessage());
+    }
+
+    @Test
+    void aCaughtUpConsumerSealsOnlyFromTheCaughtUpBound() {
+        BatchBounds bounds = new BatchBounds(1000, 1 << 20, Duration.ofMinutes(10), 4096);
+        assertFalse(bounds.dueWhenCaughtUp(0), "nothing buffered: nothing to seal");
+        assertFalse(bounds.dueWhenCaughtUp(4095), "a trickle below the bound waits for the linger");
+        assertTrue(bounds.dueWhenCaughtUp(4096));
+        assertEquals(BatchBounds.DEFAULT_CAUGHT_UP_BYTES, new BatchBounds(1, 1024, Duration.ZERO).caughtUpBytes());
     }
 
     private static String text(List<java.nio.ByteBuffer> body) {

@@ -51,6 +51,20 @@ class SinkPipelineTest {
     }
 
     @Test
+    void theLastRowsOfABurstAreInsertedOnceTheSinkCaughtUpNotAfterTheLinger(TestServices services) throws Exception {
+        SinkHarness h = new SinkHarness(services);
+        produceFeedback(services, "burst", 300);
+        // No row or byte bound is reached and the linger is ten minutes: only the caught-up bound (1 KiB; 300 feedback
+        // rows are ~60 KB) can seal this batch within the wait below.
+        var sink = h.start("burst", h.writer(), new BatchBounds(100_000, 32 << 20, Duration.ofMinutes(10), 1024), 500, 1 << 20);
+        SinkHarness.await("all 300 rows visible", Duration.ofSeconds(60), () -> count(h, "count()", "burst") == 300);
+        SinkHarness.await("the sink to commit everything", Duration.ofSeconds(60), () -> h.committedToEnd("burst"));
+        sink.stop();
+        assertNull(sink.died().get());
+        assertEquals(300, count(h, "uniqExact(event_id)", "burst"));
+    }
+
+    @Test
     void offsetsAreNotCommittedWhileAnEarlierPipelinedInsertIsUnacknowledged(TestServices services) throws Exception {
         SinkHarness h = new SinkHarness(services);
         produceFeedback(services, "order", 1000);
