@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.io.file.PathUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -73,9 +74,7 @@ public final class IngestFaultsBench {
             }
         } finally {
             bench.services("down");
-            try (var files = Files.walk(home)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            PathUtils.deleteDirectory(home);
         }
         System.out.printf(Locale.ROOT, "BENCH ingest-faults {\"events_per_case\":%d,\"ok\":%b,\"cases\":[%s],\"load\":\"%s\",\"machine\":\"2-core dev VM\"}%n",
                 perCase, ok, String.join(",", results), IngestBench.loadAverage());

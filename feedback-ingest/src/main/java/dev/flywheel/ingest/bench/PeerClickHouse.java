@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * The benchmark's peer: a private clickhouse-server (the same 18.16 binary as the shared one, on ports 28123/29000,
@@ -135,8 +136,6 @@ final class PeerClickHouse implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        PathUtils.deleteDirectory(dir);
     }
 }

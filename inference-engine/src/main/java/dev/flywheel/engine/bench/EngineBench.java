@@ -12,20 +12,18 @@ import dev.flywheel.engine.model.ModelConfig;
 import dev.flywheel.engine.model.Projection;
 import dev.flywheel.kernels.DType;
 import dev.flywheel.kernels.Kernels;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
-import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * {@code ./run bench engine}. On a ~15M-parameter random Llama (dim 288, 6 layers, 6 heads, vocab
@@ -76,7 +74,7 @@ public final class EngineBench {
                 out.putAll(measure("", model, oneThread, bwAll, bw1, rng, true));
             }
         } finally {
-            deleteTree(tmp);
+            PathUtils.deleteDirectory(tmp);
         }
         Path shipped = Path.of(args.length > 0 ? args[0] : "inference-engine/models/arith-tiny");
         if (Files.isRegularFile(shipped.resolve("model.safetensors")) && Files.isRegularFile(shipped.resolve("config.json"))) {
@@ -295,14 +293,6 @@ public final class EngineBench {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
-        }
     }
 
     private static double round(double v) {

@@ -25,11 +25,9 @@ import dev.flywheel.retrain.runs.RunPipeline;
 import dev.flywheel.retrain.runs.RunRecord;
 import dev.flywheel.retrain.trainer.BuiltInGrpoTrainer;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -37,7 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * {@code ./run bench rft}: one whole retrain run from the base of the shipped model through the real pipeline
@@ -134,15 +132,7 @@ public final class RftBench {
             json.put("kernels", kernels.getClass().getSimpleName());
             System.out.println("BENCH rft " + json);
         } finally {
-            deleteTree(work);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
+            PathUtils.deleteDirectory(work);
         }
     }
 }
