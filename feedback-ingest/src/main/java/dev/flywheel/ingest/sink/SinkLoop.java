@@ -81,7 +81,6 @@ public final class SinkLoop implements Runnable {
     private boolean closing;
     private volatile SinkStatus status = SinkStatus.STARTING;
     private boolean paused;        // after a failure: waiting for the backoff, then rewind
-    private boolean caughtUp;      // the last poll, while reading, returned nothing: no more rows to wait for
     private boolean throttled;     // maxInFlight flushes outstanding: partitions paused until one is acknowledged
     private int failures;
     private long retryAtMillis;
@@ -152,8 +151,7 @@ public final class SinkLoop implements Runnable {
                     accept(r, now);
                 }
                 // Nothing new while reading (not while paused): the partitions are read to their end.
-                caughtUp = records.isEmpty() && !paused && !throttled;
-                step(now);
+                step(now, records.isEmpty() && !paused && !throttled);
                 publishStatus();
             }
             if (!paused) {
@@ -173,8 +171,12 @@ public final class SinkLoop implements Runnable {
         }
     }
 
-    /** One turn after a poll: collect acknowledgements, commit, seal a due batch, retry after a failure. */
-    private void step(long now) {
+    /**
+     * One turn after a poll: collect acknowledgements, commit, seal a due batch, retry after a failure.
+     *
+     * @param caughtUp the poll, while reading, returned nothing: no more rows to wait for
+     */
+    private void step(long now, boolean caughtUp) {
         drainCompleted();
         commit();
         reportLag(now);
@@ -184,7 +186,7 @@ public final class SinkLoop implements Runnable {
             }
             return;
         }
-        if (sealDue(now)) {
+        if (sealDue(now, caughtUp)) {
             if (pipeline.full()) {
                 if (!throttled) {
                     consumer.pause(consumer.assignment());
@@ -234,7 +236,7 @@ public final class SinkLoop implements Runnable {
         }
     }
 
-    private boolean sealDue(long now) {
+    private boolean sealDue(long now, boolean caughtUp) {
         long buffered = 0;
         for (TableBatch b : batches.values()) {
             if (b.due(bounds, now)) {
