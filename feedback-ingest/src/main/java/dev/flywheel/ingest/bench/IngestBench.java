@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -78,6 +79,7 @@ public final class IngestBench {
         EventCodec codec = new EventCodec();
         List<ProducerRecord<byte[], byte[]>> records = generate(n, topics, codec);
         long bytes = records.stream().mapToLong(r -> r.value().length).sum();
+        int[] tsAt = tsDigits(records); // found once, outside both measured windows
         System.out.printf("events=%d bytes=%d (avg %d B), topics %s*, database %s%n", n, bytes, bytes / n, ns, ns);
 
         // --- ours ---
@@ -110,8 +112,8 @@ public final class IngestBench {
         String loadBefore = loadAverage();
         long cpuBefore = processCpuNanos(), gcBefore = gcPauseMillis();
         long start = System.currentTimeMillis();
-        var producedAt = new java.util.concurrent.atomic.AtomicLong();
-        Thread producer = produce(records, true, producedAt);
+        var producedAt = new AtomicLong();
+        Thread producer = produce(records, tsAt, producedAt);
         long visibleAt = awaitRows(CH, ns, List.of("inference_events", "feedback_events", "score_events"), n, Duration.ofMinutes(5));
         String loadAfter = loadAverage();
         // This JVM's CPU (producer, both sinks, GC) and collector time in the measured window: the share of the box's
@@ -150,7 +152,7 @@ public final class IngestBench {
         // --- peer: ClickHouse's Kafka engine on a private server ---
         String peerJson;
         try (PeerClickHouse peer = PeerClickHouse.start()) {
-            double peerRate = peer.ingest(topics, records, ns);
+            double peerRate = peer.ingest(topics, records, tsAt, ns);
             System.out.printf("peer (ClickHouse Kafka engine): %.0f events/s%n", peerRate);
             peerJson = String.format(java.util.Locale.ROOT, "\"peer_events_per_s\":%.0f,\"ratio\":%.3f", peerRate, ours / peerRate);
         } catch (Exception e) {
@@ -206,17 +208,12 @@ public final class IngestBench {
     }
 
     /**
-     * Produces every record with its ts replaced by the produce time (13 digits, same length, so same size). Where the
-     * digits are is found before the thread starts, so the load generator spends its time in the window on producing
-     * (the search in the window was ~11 % of the producer thread's samples, JFR 2026-12-05).
+     * Produces every record with its ts replaced by the produce time (13 digits, same length, so same size) at
+     * {@code tsAt} (see {@link #tsDigits}, found before the measured window: searching for it in the window was ~11 % of
+     * the producer thread's samples, JFR 2026-12-05). {@code flushedAt} gets the time (epoch ms) Kafka acknowledged
+     * the last record.
      */
-    static Thread produce(List<ProducerRecord<byte[], byte[]>> records, boolean stampTs) {
-        return produce(records, stampTs, new java.util.concurrent.atomic.AtomicLong());
-    }
-
-    /** As {@link #produce(List, boolean)}; {@code flushedAt} gets the time (epoch ms) Kafka acknowledged the last record. */
-    static Thread produce(List<ProducerRecord<byte[], byte[]>> records, boolean stampTs, java.util.concurrent.atomic.AtomicLong flushedAt) {
-        int[] tsAt = stampTs ? tsDigits(records) : null;
+    static Thread produce(List<ProducerRecord<byte[], byte[]>> records, int[] tsAt, AtomicLong flushedAt) {
         return Thread.ofPlatform().name("bench-producer").start(() -> {
             var props = new java.util.Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
@@ -229,9 +226,7 @@ public final class IngestBench {
             try (var p = new KafkaProducer<byte[], byte[]>(props)) {
                 for (int i = 0; i < records.size(); i++) {
                     var rec = records.get(i);
-                    if (tsAt != null) {
-                        writeMillis(rec.value(), tsAt[i], System.currentTimeMillis());
-                    }
+                    writeMillis(rec.value(), tsAt[i], System.currentTimeMillis());
                     p.send(rec, (md, ex) -> {
                         if (ex != null) {
                             System.err.println("produce failed: " + ex);
@@ -245,7 +240,7 @@ public final class IngestBench {
     }
 
     /** Per record, the index of the 13 ts digits in its value (after {@code "ts":}). */
-    private static int[] tsDigits(List<ProducerRecord<byte[], byte[]>> records) {
+    static int[] tsDigits(List<ProducerRecord<byte[], byte[]>> records) {
         byte[] placeholder = "\"ts\":".getBytes(StandardCharsets.US_ASCII);
         int[] at = new int[records.size()];
         for (int i = 0; i < at.length; i++) {

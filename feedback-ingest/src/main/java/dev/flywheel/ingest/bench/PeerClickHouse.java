@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.io.file.PathUtils;
 
 /**
@@ -84,7 +85,8 @@ final class PeerClickHouse implements AutoCloseable {
     }
 
     /** Creates Kafka tables + MVs over the three event topics and returns events/s until all {@code n} rows are visible. */
-    double ingest(Topics topics, List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> records, String ns) throws Exception {
+    double ingest(Topics topics, List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> records, int[] tsAt, String ns)
+            throws Exception {
         int n = records.size();
         String db = "peer";
         IngestBench.execute(url, "CREATE DATABASE IF NOT EXISTS " + db);
@@ -102,7 +104,7 @@ final class PeerClickHouse implements AutoCloseable {
         // produced again (same sizes) once its consumers have joined, from first produce to last row visible.
         Thread.sleep(8000);
         long start = System.currentTimeMillis();
-        Thread producer = IngestBench.produce(records, true);
+        Thread producer = IngestBench.produce(records, tsAt, new AtomicLong());
         long visible;
         try {
             visible = IngestBench.awaitRows(url, db, List.of("inference", "feedback", "scores"), n, Duration.ofMinutes(2));
