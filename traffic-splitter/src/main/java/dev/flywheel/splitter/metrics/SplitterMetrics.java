@@ -24,7 +24,8 @@ public final class SplitterMetrics {
     private final Counter eventsSent;
     private final Counter lostBufferFull;
     private final Counter lostKafka;
-    private final ConcurrentMap<String, Timer> durations = new ConcurrentHashMap<>();
+    /** By route, then status: two lookups per request and no key to build. */
+    private final ConcurrentMap<String, ConcurrentMap<String, Timer>> durations = new ConcurrentHashMap<>();
     private final Counter fastPath;
 
     public SplitterMetrics(MeterRegistry registry) {
@@ -55,7 +56,7 @@ public final class SplitterMetrics {
 
     /** A proxied request's duration ({@code nanos}) under its route and event status (ok, fallback, error). */
     public void requestDuration(String route, String status, long nanos) {
-        durations.computeIfAbsent(route + '|' + status, k -> Timer.builder("flywheel.splitter.request.duration")
+        durations.computeIfAbsent(route, r -> new ConcurrentHashMap<>()).computeIfAbsent(status, k -> Timer.builder("flywheel.splitter.request.duration")
                 .description("a proxied request from its arrival until the backend's answer was complete, fallback included")
                 .tag("route", route).tag("status", status).publishPercentiles(0.5, 0.95, 0.99)
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
