@@ -32,8 +32,8 @@ public final class RowParallel implements AutoCloseable {
      * sweep has evicted, so fewer, longer parts stream better: on the 2-core dev VM a batch-32 forward of the 15M model
      * with one part per thread had the lower median step time in 10 of 13 interleaved 7 s pairs against four parts per
      * thread, and the lower best in 11 (best 4.25 against 4.71 ms; 2026-12-05), and a C harness of the step's matmuls
-     * spent ~10 % less on the layer projections with 2 parts than with 8. More parts bound the wait when a worker is preempted mid-part on a shared machine (the others claim
-     * the rest); see flywheel.engine.matmul-parts-per-thread.
+     * spent ~10 % less on the layer projections with 2 parts than with 8. More parts bound the wait when a worker is
+     * preempted mid-part on a shared machine (the others claim the rest); see flywheel.engine.matmul-parts-per-thread.
      */
     public static final int DEFAULT_PARTS_PER_THREAD = 1;
 
