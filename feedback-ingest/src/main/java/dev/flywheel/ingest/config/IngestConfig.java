@@ -87,12 +87,6 @@ public record IngestConfig(
         return new BatchBounds(batchMaxRows, batchMaxBytes, batchLinger, batchCaughtUpBytes);
     }
 
-    public IngestConfig withBatch(int rows, long bytes, Duration linger) {
-        return new IngestConfig(sinkEnabled, consumerGroup, consumerThreads, rows, bytes, linger, maxEventBytes, maxBatchItems,
-                pollTimeout, maxPollRecords, produceTimeout, retryAfter, insertTimeout, retryBackoffMin, retryBackoffMax, topicPartitions, maxInFlightInserts,
-                batchCaughtUpBytes);
-    }
-
     public IngestConfig withConsumerGroup(String group) {
         return new IngestConfig(sinkEnabled, group, consumerThreads, batchMaxRows, batchMaxBytes, batchLinger, maxEventBytes, maxBatchItems,
                 pollTimeout, maxPollRecords, produceTimeout, retryAfter, insertTimeout, retryBackoffMin, retryBackoffMax, topicPartitions, maxInFlightInserts,
