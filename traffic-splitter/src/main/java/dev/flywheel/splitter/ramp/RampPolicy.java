@@ -175,7 +175,6 @@ public final class RampPolicy {
         return Math.min(control, treated) >= settings.minUnitsToTest();
     }
 
-    /** The treatment's difference from control on {@code m}, signed so that larger is better. */
     /**
      * The id of the treatment among {@code candidates} with the largest lift on the primary metric (the first on a
      * tie), or "" when none has a comparison with a number.
@@ -194,6 +193,7 @@ public final class RampPolicy {
         return best;
     }
 
+    /** The treatment's difference from control on {@code m}, signed so that larger is better. */
     private static double lift(Comparison c, MetricSpec m) {
         return m.direction() == Direction.HIGHER_IS_BETTER ? c.absolute().value() : -c.absolute().value();
     }

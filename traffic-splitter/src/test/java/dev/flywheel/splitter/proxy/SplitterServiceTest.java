@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -223,7 +224,7 @@ class SplitterServiceTest {
     private double metric(String name, String... labels) throws Exception {
         String metrics = call("GET", "/metrics", null, null).body();
         return metrics.lines().filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " "))
-                        && java.util.Arrays.stream(labels).allMatch(l::contains))
+                        && Arrays.stream(labels).allMatch(l::contains))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
