@@ -95,7 +95,7 @@ Configuration:
       - name: kafka.server.BrokerServer
         level: INFO
 LOG
-  local jopts=(-Xms256m -Xmx768m -XX:+UseG1GC "-Dlog4j2.configurationFile=$KDIR/log4j2.yaml" -cp "$cp")
+  local jopts=(-Xmx768m -XX:+UseG1GC "-Dlog4j2.configurationFile=$KDIR/log4j2.yaml" -cp "$cp")
   if [ ! -f "$KDIR/data/meta.properties" ]; then
     local id; id="$("$java" "${jopts[@]}" org.apache.kafka.tools.StorageTool random-uuid 2>/dev/null || "$java" "${jopts[@]}" kafka.tools.StorageTool random-uuid)"
     "$java" "${jopts[@]}" kafka.tools.StorageTool format -t "$id" -c "$KDIR/server.properties" >"$KDIR/logs/format.log" 2>&1 \
