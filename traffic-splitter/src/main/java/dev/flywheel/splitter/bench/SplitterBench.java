@@ -12,6 +12,8 @@ import dev.flywheel.splitter.experiments.MetricSpec;
 import dev.flywheel.splitter.experiments.RampStage;
 import dev.flywheel.splitter.experiments.Unit;
 import dev.flywheel.splitter.experiments.Variant;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,6 +48,10 @@ import org.apache.kafka.clients.admin.Admin;
 public final class SplitterBench {
     private static final String ADMIN = "bench-admin-token-0123456789";
     private static final String CLIENT = "bench-client-token-0123456789";
+    /** The warm-up ends once the JIT compiled for less than this (ms) in one second per path, see warmUntilJitQuiet. */
+    static final long JIT_QUIET_MS = 50;
+    /** ... or after this many seconds more, measuring anyway (and saying so). */
+    static final int JIT_WARMUP_MAX_S = 30;
     private static final String BODY = "{\"model\":\"base\",\"messages\":[{\"role\":\"user\",\"content\":\"What is 12+30?\"}],\"max_tokens\":8}";
 
     /**
@@ -90,7 +96,7 @@ public final class SplitterBench {
             return quantileMs(0.99);
         }
 
-        private double quantileMs(double q) {
+        double quantileMs(double q) {
             return sortedUs.length == 0 ? 0 : sortedUs[Math.min(sortedUs.length - 1, (int) (sortedUs.length * q))] / 1000.0;
         }
     }
@@ -157,6 +163,7 @@ public final class SplitterBench {
             // proxy path (~10k requests in) compete with the load for the CPU, so it gets twice the time.
             load.run(direct, concurrency, rate, 5);
             load.run(proxied, concurrency, rate, 10);
+            warmUntilJitQuiet(load, direct, proxied, concurrency, rate, ownProcess);
             // The paced phases in alternating rounds (direct, proxied, proxied, direct, ...) of seconds/rounds each, pooled
             // per path: both paths then sample the same stretch of the machine's background noise (a shared VM whose
             // load drifts over seconds) instead of one path getting the first ten seconds and the other the next.
@@ -197,8 +204,37 @@ public final class SplitterBench {
         System.out.println("BENCH splitter " + json);
     }
 
+    /**
+     * Goes on warming up, one second per path at a time, until the JIT compiled for less than {@value #JIT_QUIET_MS} ms
+     * in such a pair of seconds (at most {@value #JIT_WARMUP_MAX_S} s more). On 2 cores the fixed warm-up left C2 busy
+     * for the first ~5 s of the measured rounds (60-75 % of a core, 2026-12-05 night), and that CPU was taken from
+     * whichever path was being measured, mostly the first proxied round. Only the bench JVM's own compiler is visible,
+     * so with splitter=process this only covers the load generator and the stub.
+     */
+    private static void warmUntilJitQuiet(Load load, URI direct, URI proxied, int concurrency, int rate, boolean ownProcess)
+            throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long before = jit.getTotalCompilationTime();
+        for (int s = 0; s < JIT_WARMUP_MAX_S; s += 2) {
+            load.run(direct, concurrency, rate, 1);
+            load.run(proxied, concurrency, rate, 1);
+            long now = jit.getTotalCompilationTime();
+            if (now - before < JIT_QUIET_MS) {
+                System.out.printf(Locale.ROOT, "warm-up: JIT quiet (%d ms compiling in the last 2 s) after %d s more%s%n",
+                        now - before, s + 2, ownProcess ? " (the splitter's own JVM not included)" : "");
+                return;
+            }
+            before = now;
+        }
+        System.out.printf(Locale.ROOT, "warm-up: JIT still compiling after %d s more; measuring anyway%n", JIT_WARMUP_MAX_S);
+    }
+
     private static void print(String what, LoadResult r) {
-        System.out.printf(Locale.ROOT, "%-22s %8.1f req/s  p50 %.3f ms  p99 %.3f ms  errors %d%n", what, r.rps(), r.p50Ms(), r.p99Ms(), r.errors());
+        System.out.printf(Locale.ROOT, "%-22s %8.1f req/s  p50 %.3f ms  p90 %.3f ms  p95 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  errors %d%n",
+                what, r.rps(), r.p50Ms(), r.quantileMs(0.90), r.quantileMs(0.95), r.p99Ms(), r.quantileMs(0.999), r.errors());
     }
 
     /** One thread, a warm table, precomputed unit ids; returns decisions per second over ~3 s after a 2 s warm-up. */
