@@ -70,7 +70,9 @@ public final class EventEmitter implements AutoCloseable {
     /**
      * Wakes every {@link #DRAIN_INTERVAL_NS} and takes what has queued since. It does not wait on the queue: a consumer
      * blocked in {@code poll} is unparked by every {@code offer}, which at 2,000 req/s is a futex wake on the event
-     * loop and a thread switch per request on the proxy's cores. The producer lingers 50 ms anyway.
+     * loop and a thread switch per request on the proxy's cores. The producer lingers far longer anyway
+     * ({@code flywheel.splitter.event-linger}, 250 ms). Not longer than 5 ms: draining every 50 ms made the proxied p99
+     * worse in the splitter bench (5.5 against 3.8 ms, 2026-12-06), the sender's bigger bursts competing with the proxy.
      */
     private void drain() {
         List<Supplier<InferenceEvent>> batch = new ArrayList<>(512);
