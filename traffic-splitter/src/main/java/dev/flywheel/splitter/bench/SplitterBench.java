@@ -49,9 +49,9 @@ public final class SplitterBench {
     private static final String ADMIN = "bench-admin-token-0123456789";
     private static final String CLIENT = "bench-client-token-0123456789";
     /** The warm-up ends once the JIT compiled for less than this (ms) in one second per path, see warmUntilJitQuiet. */
-    static final long JIT_QUIET_MS = 50;
+    private static final long JIT_QUIET_MS = 50;
     /** ... or after this many seconds more, measuring anyway (and saying so). */
-    static final int JIT_WARMUP_MAX_S = 30;
+    private static final int JIT_WARMUP_MAX_S = 30;
     private static final String BODY = "{\"model\":\"base\",\"messages\":[{\"role\":\"user\",\"content\":\"What is 12+30?\"}],\"max_tokens\":8}";
 
     /**
