@@ -218,6 +218,8 @@ class SplitterServiceTest {
         assertEquals(fastPath(), fastPathRequests() > 0, "which path answered the proxy requests");
         assertTrue(metric("flywheel_splitter_request_duration_seconds_count", "route=\"chat\"", "status=\"ok\"") >= 1,
                 "the request's duration is recorded on either path");
+        assertTrue(metric("flywheel_splitter_request_duration_seconds_bucket", "route=\"chat\"", "status=\"ok\"", "le=\"+Inf\"") >= 1,
+                "as a histogram, whose quantiles can be combined across replicas");
     }
 
     /** The sum of a Prometheus series' samples whose labels contain every one of {@code labels}. */
