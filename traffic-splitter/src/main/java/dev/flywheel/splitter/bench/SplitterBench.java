@@ -37,8 +37,10 @@ import org.apache.kafka.clients.admin.Admin;
  * Arguments (all optional): rate=2000 concurrency=32 seconds=10 kafka=127.0.0.1:19092 proxy=true (false: assignment
  * part only, for quick checks; the BENCH line then has assignments_per_s alone) stub=netty ({@link InstantBackend};
  * jdk: the {@link StubBackend} on com.sun.net.httpserver with four threads, as measured before 2026-12-05)
- * client=jdk (32 platform threads on the JDK HttpClient, as in every figure so far; netty: {@link NettyLoad}, one
- * event loop thread, which leaves the two cores to the paths measured: the direct path then runs 38–72k req/s flat out)
+ * client=socket ({@link SocketLoad}: 32 keep-alive connections on blocking sockets, a thread each, kept across the
+ * rounds; since 2026-12-06) or jdk (32 platform threads on the JDK HttpClient, every figure before 2026-12-06: its
+ * selector and executor threads put two more wake-ups into every request of both paths) or netty ({@link NettyLoad},
+ * one event loop thread for all connections)
  * rounds=5 (the paced phases alternate between the paths in this many rounds of seconds/rounds, pooled per path; 1:
  * one block each, direct first, as before 2026-12-05 evening) splitter=inproc (the splitter inside the bench JVM;
  * process: in a JVM of its own, {@link SplitterProcess}, started with the options splitter_jvm, default
@@ -51,7 +53,15 @@ public final class SplitterBench {
     /** The warm-up ends once the JIT compiled for less than this (ms) in one second per path, see warmUntilJitQuiet. */
     private static final long JIT_QUIET_MS = 50;
     /** ... or after this many seconds more, measuring anyway (and saying so). */
-    private static final int JIT_WARMUP_MAX_S = 30;
+    private static final int JIT_WARMUP_MAX_S = 60;
+    /**
+     * ... and not before the splitter has served this long (s): rare branches of the proxy's hot code first run
+     * ~40 s in (Micrometer rotates the request timers' percentile windows every expiry / buffer length = 2 min / 3,
+     * Kafka's metrics roll their 30-s samples), and the compiled code then hits an uncommon trap, is thrown away and
+     * compiled again. With a shorter warm-up that fell in the measured rounds (-XX:+PrintCompilation, 2026-12-06:
+     * SplitterMetrics.requestDuration, NioIoHandler.processSelectedKey and FastProxyHandler.read made not entrant).
+     */
+    private static final int MIN_SERVING_S = 50;
     private static final String BODY = "{\"model\":\"base\",\"messages\":[{\"role\":\"user\",\"content\":\"What is 12+30?\"}],\"max_tokens\":8}";
 
     /**
@@ -111,7 +121,7 @@ public final class SplitterBench {
         // Before any logger exists: warnings only, so debug logging does not distort the numbers.
         System.setProperty("logback.configurationFile", "dev/flywheel/splitter/bench/bench-logback.xml");
         Map<String, String> opts = new java.util.HashMap<>(Map.of("rate", "2000", "concurrency", "32", "seconds", "10",
-                "kafka", "127.0.0.1:19092", "proxy", "true", "stub", "netty", "client", "jdk", "splitter", "inproc",
+                "kafka", "127.0.0.1:19092", "proxy", "true", "stub", "netty", "client", "socket", "splitter", "inproc",
                 "splitter_jvm", SPLITTER_JVM, "rounds", "5"));
         for (String a : args) {
             String[] kv = a.split("=", 2);
@@ -124,7 +134,10 @@ public final class SplitterBench {
         int concurrency = Integer.parseInt(opts.get("concurrency"));
         int seconds = Integer.parseInt(opts.get("seconds"));
         int rounds = Integer.parseInt(opts.get("rounds"));
-        boolean jdkClient = "jdk".equals(opts.get("client"));
+        String client = opts.get("client");
+        if (!List.of("socket", "jdk", "netty").contains(client)) {
+            throw new IllegalArgumentException("client must be socket, jdk or netty, got '" + client + "'");
+        }
 
         double assignmentsPerS = assignmentsPerSecond();
         System.out.printf(Locale.ROOT, "assignments: %.0f decisions/s on one thread%n", assignmentsPerS);
@@ -145,7 +158,11 @@ public final class SplitterBench {
                 "flywheel.topics.prefix", prefix,
                 "flywheel.auth.admin-tokens", ADMIN,
                 "flywheel.auth.client-tokens", CLIENT,
-                "flywheel.splitter.default-backend-url", stubUrl.toString());
+                "flywheel.splitter.default-backend-url", stubUrl.toString(),
+                // The ramp controller's minute tick is no part of the proxy path, and the bench creates no ClickHouse
+                // schema for it: its first tick failed inside the measured rounds, and logging that cold (stack trace,
+                // classes loaded) set off ~600 ms of C2 compiling on one of the two cores (perf sched, 2026-12-06).
+                "flywheel.splitter.ramp.enabled", "false");
         boolean ownProcess = "process".equals(opts.get("splitter"));
         List<String> childJvm = List.of(opts.get("splitter_jvm").trim().split("\\s+"));
         try (AutoCloseable stub = jdkStub ? jdk : instant;
@@ -156,14 +173,20 @@ public final class SplitterBench {
             URI direct = URI.create(stubUrl + "/v1/chat/completions");
             URI proxied = URI.create(splitter + "/v1/chat/completions");
 
-            Load load = jdkClient ? (uri, c, r, s) -> load(http, uri, c, r, s)
-                    : (uri, c, r, s) -> NettyLoad.run(uri, Map.of("Authorization", "Bearer " + CLIENT, "Content-Type", "application/json"),
-                            BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8), c, r, s);
+            Map<String, String> clientHeaders = Map.of("Authorization", "Bearer " + CLIENT, "Content-Type", "application/json");
+            byte[] body = BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Map<URI, SocketLoad> sockets = new java.util.HashMap<>();
+            Load load = switch (client) {
+                case "jdk" -> (uri, c, r, s) -> load(http, uri, c, r, s);
+                case "netty" -> (uri, c, r, s) -> NettyLoad.run(uri, clientHeaders, body, c, r, s);
+                default -> (uri, c, r, s) -> sockets.computeIfAbsent(uri, u -> new SocketLoad(u, clientHeaders, body, c)).run(r, s);
+            };
             // Warm-up (JIT, connections): the splitter's own JVM starts cold, and on 2 cores its C2 compilations of the
             // proxy path (~10k requests in) compete with the load for the CPU, so it gets twice the time.
             load.run(direct, concurrency, rate, 5);
+            long servingSince = System.nanoTime();
             load.run(proxied, concurrency, rate, 10);
-            warmUntilJitQuiet(load, direct, proxied, concurrency, rate, ownProcess);
+            warmUntilJitQuiet(load, direct, proxied, concurrency, rate, ownProcess, servingSince);
             // The paced phases in alternating rounds (direct, proxied, proxied, direct, ...) of seconds/rounds each, pooled
             // per path: both paths then sample the same stretch of the machine's background noise (a shared VM whose
             // load drifts over seconds) instead of one path getting the first ten seconds and the other the next.
@@ -186,6 +209,9 @@ public final class SplitterBench {
             LoadResult pMax = load.run(proxied, concurrency, 0, seconds / 2 + 1);
             print("direct  (closed loop)", dMax);
             print("proxied (closed loop)", pMax);
+            for (SocketLoad s : sockets.values()) {
+                s.close();
+            }
 
             double ratio = p.rps() / d.rps();
             json = String.format(Locale.ROOT,
@@ -196,7 +222,7 @@ public final class SplitterBench {
                             + "\"stub\":\"%s\",\"client\":\"%s\",\"splitter\":\"%s\",\"rounds\":%d,\"cores\":%d}",
                     assignmentsPerS, p.p50Ms() - d.p50Ms(), p.p99Ms() - d.p99Ms(), ratio, rate, concurrency, d.rps(), p.rps(),
                     d.p50Ms(), d.p99Ms(), p.p50Ms(), p.p99Ms(), d.errors() + p.errors() + dMax.errors() + pMax.errors(),
-                    dMax.rps(), pMax.rps(), pMax.rps() / dMax.rps(), jdkStub ? "jdk" : "netty", jdkClient ? "jdk" : "netty",
+                    dMax.rps(), pMax.rps(), pMax.rps() / dMax.rps(), jdkStub ? "jdk" : "netty", client,
                     ownProcess ? "process" : "in-process", rounds,
                     Runtime.getRuntime().availableProcessors());
         }
@@ -206,25 +232,25 @@ public final class SplitterBench {
 
     /**
      * Goes on warming up, one second per path at a time, until the JIT compiled for less than {@value #JIT_QUIET_MS} ms
-     * in such a pair of seconds (at most {@value #JIT_WARMUP_MAX_S} s more). On 2 cores the fixed warm-up left C2 busy
-     * for the first ~5 s of the measured rounds (60-75 % of a core, 2026-12-05 night), and that CPU was taken from
-     * whichever path was being measured, mostly the first proxied round. Only the bench JVM's own compiler is visible,
-     * so with splitter=process this only covers the load generator and the stub.
+     * in such a pair of seconds and the splitter has served for {@value #MIN_SERVING_S} s (at most
+     * {@value #JIT_WARMUP_MAX_S} s more). On 2 cores the fixed warm-up left C2 busy for the first ~5 s of the measured
+     * rounds (60-75 % of a core, 2026-12-05 night), and that CPU was taken from whichever path was being measured,
+     * mostly the first proxied round. Only the bench JVM's own compiler is visible, so with splitter=process this only
+     * covers the load generator and the stub.
      */
-    private static void warmUntilJitQuiet(Load load, URI direct, URI proxied, int concurrency, int rate, boolean ownProcess)
-            throws InterruptedException {
+    private static void warmUntilJitQuiet(Load load, URI direct, URI proxied, int concurrency, int rate, boolean ownProcess,
+                                          long servingSince) throws InterruptedException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-            return;
-        }
-        long before = jit.getTotalCompilationTime();
+        boolean visible = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long before = visible ? jit.getTotalCompilationTime() : 0;
         for (int s = 0; s < JIT_WARMUP_MAX_S; s += 2) {
             load.run(direct, concurrency, rate, 1);
             load.run(proxied, concurrency, rate, 1);
-            long now = jit.getTotalCompilationTime();
-            if (now - before < JIT_QUIET_MS) {
+            long now = visible ? jit.getTotalCompilationTime() : 0;
+            boolean served = System.nanoTime() - servingSince >= MIN_SERVING_S * 1_000_000_000L;
+            if (served && now - before < JIT_QUIET_MS) {
                 System.out.printf(Locale.ROOT, "warm-up: JIT quiet (%d ms compiling in the last 2 s) after %d s more%s%n",
-                        now - before, s + 2, ownProcess ? " (the splitter's own JVM not included)" : "");
+                        now - before, s + 2, !visible ? " (JIT time not visible)" : ownProcess ? " (the splitter's own JVM not included)" : "");
                 return;
             }
             before = now;

@@ -1,0 +1,343 @@
+package dev.flywheel.splitter.bench;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The bench's default load generator ({@code client=socket}): one platform thread per keep-alive connection, blocking
+ * socket I/O, one request in flight per connection, paced per connection ({@code rate / concurrency} per second, sent
+ * at once when late) or back to back. A request costs the generator two wake-ups of its own thread (the pacing timer
+ * and the answer's arrival); the JDK HttpClient ({@code client=jdk}) adds its selector thread and an executor thread
+ * per answer (17 % of a core at 2,000 req/s, 2026-12-06), and the one-thread Netty generator ({@code client=netty})
+ * delays every connection's measurement when its one thread waits for a core. Latency is measured from the write of
+ * the request to the last byte of the answer.
+ */
+final class SocketLoad implements AutoCloseable {
+    private static final int READ_TIMEOUT_MS = 30_000;
+
+    /** One per worker, kept open from one run to the next. */
+    private final Connection[] connections;
+    /** Worker w drives connections[w]; it takes one task per run from inbox[w]. */
+    private final Thread[] workers;
+    private final List<BlockingQueue<Runnable>> inbox = new ArrayList<>();
+
+    /**
+     * {@code concurrency} connections to {@code uri}, each opened by its first request, and their worker threads, both
+     * kept across {@link #run}s, as wrk and the JDK client keep their connections: a bench that opened 32 connections
+     * and started 32 threads per 2-second round measured the splitter's connection set-up (accept, its Micronaut
+     * pipeline) and a burst of thread starts in the first milliseconds of every proxied round (most of the proxied
+     * requests over 2 ms fell there: perf sched against per-request times, 2026-12-06).
+     */
+    SocketLoad(URI uri, Map<String, String> headers, byte[] body, int concurrency) {
+        this.connections = new Connection[concurrency];
+        this.workers = new Thread[concurrency];
+        for (int w = 0; w < concurrency; w++) {
+            connections[w] = new Connection(uri, request(uri, headers, body, "user-" + w));
+            BlockingQueue<Runnable> tasks = new ArrayBlockingQueue<>(1);
+            inbox.add(tasks);
+            workers[w] = Thread.ofPlatform().name("bench-socket-" + w).daemon().start(() -> {
+                try {
+                    while (true) {
+                        tasks.take().run();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // closed
+                }
+            });
+        }
+    }
+
+    /** Every connection on its worker for {@code seconds}, paced at {@code rate} in all (0: back to back). */
+    SplitterBench.LoadResult run(int rate, int seconds) throws InterruptedException {
+        int concurrency = connections.length;
+        long startNs = System.nanoTime();
+        long endNs = startNs + seconds * 1_000_000_000L;
+        long intervalNs = rate > 0 ? (long) (1e9 * concurrency / rate) : 0;
+        int capacity = Math.max(1024, (rate > 0 ? rate / concurrency + 1 : 50_000) * seconds);
+        long[][] latencies = new long[concurrency][capacity];
+        int[] counts = new int[concurrency];
+        AtomicLong errors = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(concurrency);
+        for (int w = 0; w < concurrency; w++) {
+            long first = startNs + (intervalNs * w) / concurrency;
+            int worker = w;
+            inbox.get(w).put(() -> {
+                try {
+                    counts[worker] = drive(connections[worker], first, intervalNs, endNs, latencies[worker], errors);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        if (!done.await(seconds + 60L, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("load workers on " + connections[0].uri + " did not finish");
+        }
+        return SplitterBench.LoadResult.of(latencies, counts, (System.nanoTime() - startNs) / 1e9, errors.get());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Thread t : workers) {
+            t.interrupt();
+        }
+        for (Thread t : workers) {
+            t.join();
+        }
+        for (Connection c : connections) {
+            c.close();
+        }
+    }
+
+    /** One connection's loop until {@code endNs}; returns how many latencies (µs) it wrote to {@code lat}. */
+    private static int drive(Connection connection, long next, long intervalNs, long endNs, long[] lat, AtomicLong errors) {
+        int n = 0;
+        while (true) {
+            if (intervalNs > 0) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                next += intervalNs;
+            }
+            long t0 = System.nanoTime();
+            if (t0 >= endNs) {
+                return n;
+            }
+            if (connection.exchange(errors) && n < lat.length) {
+                lat[n++] = (System.nanoTime() - t0) / 1000;
+            }
+        }
+    }
+
+    /**
+     * One keep-alive connection, opened on first use and again after a failure. {@link #exchange} is its own method,
+     * called once per request, so the JIT compiles it during the warm-up; as part of the driving loop it was only
+     * compiled on-stack, inside the measured rounds.
+     */
+    private static final class Connection {
+        private final URI uri;
+        private final byte[] request;
+        private final byte[] buf = new byte[16 * 1024];
+        private Socket socket;
+
+        Connection(URI uri, byte[] request) {
+            this.uri = uri;
+            this.request = request;
+        }
+
+        /** Sends the request and reads the answer; false when it failed (counted; the next request reconnects). */
+        boolean exchange(AtomicLong errors) {
+            try {
+                if (socket == null) {
+                    socket = new Socket();
+                    socket.setTcpNoDelay(true);
+                    socket.setSoTimeout(READ_TIMEOUT_MS);
+                    socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), READ_TIMEOUT_MS);
+                }
+                OutputStream out = socket.getOutputStream();
+                out.write(request);
+                Answer answer = readAnswer(socket.getInputStream(), buf);
+                if (answer.status() != 200 && errors.incrementAndGet() == 1) {
+                    System.err.println("first error on " + uri + ": status " + answer.status());
+                }
+                if (answer.close()) {
+                    close();
+                }
+                return true;
+            } catch (IOException e) {
+                if (errors.incrementAndGet() == 1) {
+                    System.err.println("first error on " + uri + ": " + e);
+                }
+                close();
+                return false;
+            }
+        }
+
+        void close() {
+            closeQuietly(socket);
+            socket = null;
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            if (socket != null) {
+                socket.close();
+            }
+        } catch (IOException e) {
+            // Closing a connection the bench is done with: nothing to recover, and the request already counted as failed.
+        }
+    }
+
+    static byte[] request(URI uri, Map<String, String> headers, byte[] body, String unit) {
+        var head = new StringBuilder("POST ").append(uri.getRawPath()).append(" HTTP/1.1\r\nHost: ")
+                .append(uri.getHost()).append(':').append(uri.getPort()).append("\r\nContent-Length: ").append(body.length)
+                .append("\r\nX-Flywheel-Unit: ").append(unit).append("\r\n");
+        headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        byte[] h = head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[h.length + body.length];
+        System.arraycopy(h, 0, all, 0, h.length);
+        System.arraycopy(body, 0, all, h.length, body.length);
+        return all;
+    }
+
+    /** An answer's status and whether the server closes the connection after it. */
+    record Answer(int status, boolean close) {}
+
+    /**
+     * Reads one HTTP/1.1 answer to its last byte: a head of at most {@code buf.length} bytes, then a body framed by
+     * Content-Length or chunked. Throws {@link IOException} on a malformed or cut answer.
+     */
+    static Answer readAnswer(InputStream in, byte[] buf) throws IOException {
+        try {
+            return read(new Reader(in, buf));
+        } catch (NumberFormatException e) {
+            throw new IOException("malformed number in the answer: " + e.getMessage(), e);
+        }
+    }
+
+    private static Answer read(Reader reader) throws IOException {
+        String head = reader.head();
+        String[] lines = head.split("\r\n");
+        String[] statusLine = lines[0].split(" ", 3);
+        if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
+            throw new IOException("not an HTTP/1.x status line: '" + lines[0] + "'");
+        }
+        int status = Integer.parseInt(statusLine[1]);
+        long length = -1;
+        boolean chunked = false;
+        boolean close = statusLine[0].equals("HTTP/1.0");
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            String name = lines[i].substring(0, Math.max(0, colon)).trim().toLowerCase(Locale.ROOT);
+            String value = lines[i].substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+            switch (name) {
+                case "content-length" -> length = Long.parseLong(value);
+                case "transfer-encoding" -> chunked = value.contains("chunked");
+                case "connection" -> close = value.contains("close") || (close && !value.contains("keep-alive"));
+                default -> { }
+            }
+        }
+        if (chunked) {
+            long size;
+            do {
+                String sizeLine = reader.line();
+                int ext = sizeLine.indexOf(';');
+                size = Long.parseLong((ext < 0 ? sizeLine : sizeLine.substring(0, ext)).trim(), 16);
+                reader.skip(size);
+                if (size > 0) {
+                    reader.expectCrlf();
+                }
+            } while (size > 0);
+            while (!reader.line().isEmpty()) {
+                // trailers: none expected, read past them
+            }
+        } else if (length >= 0) {
+            reader.skip(length);
+        } else {
+            throw new IOException("answer without Content-Length or chunked framing (status " + status + ")");
+        }
+        if (reader.pending() > 0) {
+            throw new IOException(reader.pending() + " bytes after the answer (one request in flight per connection)");
+        }
+        return new Answer(status, close);
+    }
+
+    /** Buffered reads over {@code buf}: the head, lines and skipped bytes, never past what one answer needs. */
+    private static final class Reader {
+        private final InputStream in;
+        private final byte[] buf;
+        private int pos;
+        private int limit;
+
+        Reader(InputStream in, byte[] buf) {
+            this.in = in;
+            this.buf = buf;
+        }
+
+        int pending() {
+            return limit - pos;
+        }
+
+        private void fill() throws IOException {
+            if (pos == limit) {
+                pos = 0;
+                limit = 0;
+            }
+            if (limit == buf.length) {
+                throw new IOException("answer head or line longer than " + buf.length + " bytes");
+            }
+            int r = in.read(buf, limit, buf.length - limit);
+            if (r < 0) {
+                throw new EOFException("connection closed mid-answer");
+            }
+            limit += r;
+        }
+
+        /** Up to and without the CRLF that ends a line. */
+        String line() throws IOException {
+            return upTo("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+
+        String head() throws IOException {
+            return upTo("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+
+        private String upTo(byte[] end) throws IOException {
+            compact();
+            int scanned = 0;
+            while (true) {
+                for (int i = pos + scanned; i + end.length <= limit; i++) {
+                    if (java.util.Arrays.equals(buf, i, i + end.length, end, 0, end.length)) {
+                        String s = new String(buf, pos, i - pos, StandardCharsets.ISO_8859_1);
+                        pos = i + end.length;
+                        return s;
+                    }
+                }
+                scanned = Math.max(0, limit - pos - end.length + 1);
+                fill();
+            }
+        }
+
+        private void compact() {
+            if (pos > 0) {
+                System.arraycopy(buf, pos, buf, 0, limit - pos);
+                limit -= pos;
+                pos = 0;
+            }
+        }
+
+        void expectCrlf() throws IOException {
+            if (!line().isEmpty()) {
+                throw new IOException("chunk not followed by CRLF");
+            }
+        }
+
+        void skip(long n) throws IOException {
+            while (n > 0) {
+                if (pos == limit) {
+                    fill();
+                }
+                int take = (int) Math.min(n, limit - pos);
+                pos += take;
+                n -= take;
+            }
+        }
+    }
+}
