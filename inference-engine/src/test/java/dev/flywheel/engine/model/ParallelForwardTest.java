@@ -25,7 +25,8 @@ class ParallelForwardTest {
      * Three threads with one part each (the default) and with four (12 parts a split). Against the 1M
      * multiply-add split threshold: the 4099 x 256 output projection splits even at batch 1; in the 108-row
      * prefill every projection group splits (q/k/v together, gate/up together, o, down), and so do attention
-     * (sum of attended positions x dim = 1.3M) and SwiGLU (108 x 688 elements). Odd vocabulary (4099) and hidden (688) sizes give uneven parts and kernel row tails.
+     * (sum of attended positions x dim = 1.3M) and SwiGLU (108 x 688 elements). Odd vocabulary (4099) and hidden
+     * (688) sizes give uneven parts and kernel row tails.
      */
     private static final ModelConfig CONFIG = new ModelConfig(256, 688, 2, 8, 2, 4099, 128, 10000f, 1e-5f, false, -1, -1);
 
