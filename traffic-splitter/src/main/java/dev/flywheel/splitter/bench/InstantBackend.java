@@ -36,6 +36,7 @@ public final class InstantBackend implements AutoCloseable {
 
     private final MultiThreadIoEventLoopGroup loop;
     private final Channel server;
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
 
     public InstantBackend() throws InterruptedException {
         loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("instant-backend", true), NioIoHandler.newFactory());
@@ -43,10 +44,16 @@ public final class InstantBackend implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        accepted.incrementAndGet();
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Answer());
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
+    /** Connections accepted so far (a load generator that keeps its connections opens each once). */
+    public int connectionsAccepted() {
+        return accepted.get();
     }
 
     public URI url() {

@@ -20,7 +20,10 @@ class SocketLoadTest {
                 var result = load.run(200, 1);
                 assertEquals(0, result.errors());
                 assertTrue(result.sortedUs().length > 4, "only " + result.sortedUs().length + " answers in 1 s at 200 req/s");
+                // Paced, not back to back: each connection sends every 20 ms, so at most 51 each in the second.
+                assertTrue(result.sortedUs().length <= 4 * 51, result.sortedUs().length + " answers in 1 s at 200 req/s");
             }
+            assertEquals(4, backend.connectionsAccepted(), "the connections are kept from one run to the next");
         }
     }
 }
