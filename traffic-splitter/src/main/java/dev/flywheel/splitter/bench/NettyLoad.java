@@ -40,20 +40,17 @@ final class NettyLoad {
         var group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-load", true), NioIoHandler.newFactory());
         try {
             EventLoop loop = group.next();
-            long startNs = System.nanoTime();
-            long endNs = startNs + seconds * 1_000_000_000L;
-            long intervalNs = rate > 0 ? (long) (1e9 * concurrency / rate) : 0;
+            Pace pace = Pace.start(rate, concurrency, seconds);
             Worker[] workers = new Worker[concurrency];
             CountDownLatch done = new CountDownLatch(concurrency);
             for (int w = 0; w < concurrency; w++) {
-                workers[w] = new Worker(uri, headers, body, "user-" + w, endNs, intervalNs, startNs + (intervalNs * w) / concurrency,
-                        Math.max(1024, (rate > 0 ? rate / concurrency + 1 : 50_000) * seconds), done);
+                workers[w] = new Worker(uri, headers, body, "user-" + w, pace, pace.first(w), done);
                 workers[w].connect(loop);
             }
             if (!done.await(seconds + 60L, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("load workers did not finish");
             }
-            double elapsed = (System.nanoTime() - startNs) / 1e9;
+            double elapsed = pace.elapsedS();
             long[][] latencies = new long[concurrency][];
             int[] counts = new int[concurrency];
             long errors = 0;
@@ -78,8 +75,7 @@ final class NettyLoad {
         private final Map<String, String> headers;
         private final byte[] body;
         private final String unit;
-        private final long endNs;
-        private final long intervalNs;
+        private final Pace pace;
         private final CountDownLatch done;
         final long[] latenciesUs;
         int count;
@@ -90,16 +86,14 @@ final class NettyLoad {
         private EventLoop loop;
         private boolean finished;
 
-        Worker(URI uri, Map<String, String> headers, byte[] body, String unit, long endNs, long intervalNs, long first, int capacity,
-               CountDownLatch done) {
+        Worker(URI uri, Map<String, String> headers, byte[] body, String unit, Pace pace, long first, CountDownLatch done) {
             this.unit = unit;
             this.uri = uri;
             this.headers = headers;
             this.body = body;
-            this.endNs = endNs;
-            this.intervalNs = intervalNs;
+            this.pace = pace;
             this.next = first;
-            this.latenciesUs = new long[capacity];
+            this.latenciesUs = new long[pace.capacity()];
             this.done = done;
         }
 
@@ -125,7 +119,7 @@ final class NettyLoad {
         }
 
         private void schedule() {
-            long wait = intervalNs > 0 ? next - System.nanoTime() : 0;
+            long wait = pace.intervalNs() > 0 ? next - System.nanoTime() : 0;
             if (wait > 0) {
                 loop.schedule(this::send, wait, TimeUnit.NANOSECONDS);
             } else {
@@ -134,11 +128,9 @@ final class NettyLoad {
         }
 
         private void send() {
-            if (intervalNs > 0) {
-                next += intervalNs;
-            }
+            next += pace.intervalNs();
             long now = System.nanoTime();
-            if (now >= endNs) {
+            if (now >= pace.endNs()) {
                 finish();
                 return;
             }

@@ -13,7 +13,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bench's default load generator ({@code client=socket}): one platform thread per keep-alive connection, blocking
@@ -62,20 +61,16 @@ final class SocketLoad implements AutoCloseable {
     /** Every connection on its worker for {@code seconds}, paced at {@code rate} in all (0: back to back). */
     SplitterBench.LoadResult run(int rate, int seconds) throws InterruptedException {
         int concurrency = connections.length;
-        long startNs = System.nanoTime();
-        long endNs = startNs + seconds * 1_000_000_000L;
-        long intervalNs = rate > 0 ? (long) (1e9 * concurrency / rate) : 0;
-        int capacity = Math.max(1024, (rate > 0 ? rate / concurrency + 1 : 50_000) * seconds);
-        long[][] latencies = new long[concurrency][capacity];
+        Pace pace = Pace.start(rate, concurrency, seconds);
+        long[][] latencies = new long[concurrency][pace.capacity()];
         int[] counts = new int[concurrency];
         AtomicLong errors = new AtomicLong();
         CountDownLatch done = new CountDownLatch(concurrency);
         for (int w = 0; w < concurrency; w++) {
-            long first = startNs + (intervalNs * w) / concurrency;
             int worker = w;
             inbox.get(w).put(() -> {
                 try {
-                    counts[worker] = drive(connections[worker], first, intervalNs, endNs, latencies[worker], errors);
+                    counts[worker] = drive(connections[worker], pace, pace.first(worker), latencies[worker], errors);
                 } finally {
                     done.countDown();
                 }
@@ -84,7 +79,7 @@ final class SocketLoad implements AutoCloseable {
         if (!done.await(seconds + 60L, TimeUnit.SECONDS)) {
             throw new IllegalStateException("load workers on " + connections[0].uri + " did not finish");
         }
-        return SplitterBench.LoadResult.of(latencies, counts, (System.nanoTime() - startNs) / 1e9, errors.get());
+        return SplitterBench.LoadResult.of(latencies, counts, pace.elapsedS(), errors.get());
     }
 
     @Override
@@ -100,19 +95,13 @@ final class SocketLoad implements AutoCloseable {
         }
     }
 
-    /** One connection's loop until {@code endNs}; returns how many latencies (µs) it wrote to {@code lat}. */
-    private static int drive(Connection connection, long next, long intervalNs, long endNs, long[] lat, AtomicLong errors) {
+    /** One connection's loop until the run ends; returns how many latencies (µs) it wrote to {@code lat}. */
+    private static int drive(Connection connection, Pace pace, long due, long[] lat, AtomicLong errors) {
         int n = 0;
         while (true) {
-            if (intervalNs > 0) {
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                next += intervalNs;
-            }
+            due = pace.await(due);
             long t0 = System.nanoTime();
-            if (t0 >= endNs) {
+            if (t0 >= pace.endNs()) {
                 return n;
             }
             if (connection.exchange(errors) && n < lat.length) {

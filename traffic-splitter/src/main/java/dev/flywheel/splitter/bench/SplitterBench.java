@@ -111,6 +111,20 @@ public final class SplitterBench {
         }
     }
 
+    /** The load generators the {@code client} argument names. */
+    private enum Client {
+        SOCKET, JDK, NETTY;
+
+        static Client parse(String name) {
+            for (Client c : values()) {
+                if (c.name().equalsIgnoreCase(name)) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException("client must be socket, jdk or netty, got '" + name + "'");
+        }
+    }
+
     /** A load generator: {@code concurrency} connections for {@code seconds}, paced at {@code rate} (0: back to back). */
     @FunctionalInterface
     interface Load {
@@ -134,10 +148,7 @@ public final class SplitterBench {
         int concurrency = Integer.parseInt(opts.get("concurrency"));
         int seconds = Integer.parseInt(opts.get("seconds"));
         int rounds = Integer.parseInt(opts.get("rounds"));
-        String client = opts.get("client");
-        if (!List.of("socket", "jdk", "netty").contains(client)) {
-            throw new IllegalArgumentException("client must be socket, jdk or netty, got '" + client + "'");
-        }
+        Client client = Client.parse(opts.get("client"));
 
         double assignmentsPerS = assignmentsPerSecond();
         System.out.printf(Locale.ROOT, "assignments: %.0f decisions/s on one thread%n", assignmentsPerS);
@@ -177,9 +188,9 @@ public final class SplitterBench {
             byte[] body = BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             Map<URI, SocketLoad> sockets = new java.util.HashMap<>();
             Load load = switch (client) {
-                case "jdk" -> (uri, c, r, s) -> load(http, uri, c, r, s);
-                case "netty" -> (uri, c, r, s) -> NettyLoad.run(uri, clientHeaders, body, c, r, s);
-                default -> (uri, c, r, s) -> sockets.computeIfAbsent(uri, u -> new SocketLoad(u, clientHeaders, body, c)).run(r, s);
+                case JDK -> (uri, c, r, s) -> load(http, uri, c, r, s);
+                case NETTY -> (uri, c, r, s) -> NettyLoad.run(uri, clientHeaders, body, c, r, s);
+                case SOCKET -> (uri, c, r, s) -> sockets.computeIfAbsent(uri, u -> new SocketLoad(u, clientHeaders, body, c)).run(r, s);
             };
             // Warm-up (JIT, connections): the splitter's own JVM starts cold, and on 2 cores its C2 compilations of the
             // proxy path (~10k requests in) compete with the load for the CPU, so it gets twice the time.
@@ -222,7 +233,7 @@ public final class SplitterBench {
                             + "\"stub\":\"%s\",\"client\":\"%s\",\"splitter\":\"%s\",\"rounds\":%d,\"cores\":%d}",
                     assignmentsPerS, p.p50Ms() - d.p50Ms(), p.p99Ms() - d.p99Ms(), ratio, rate, concurrency, d.rps(), p.rps(),
                     d.p50Ms(), d.p99Ms(), p.p50Ms(), p.p99Ms(), d.errors() + p.errors() + dMax.errors() + pMax.errors(),
-                    dMax.rps(), pMax.rps(), pMax.rps() / dMax.rps(), jdkStub ? "jdk" : "netty", client,
+                    dMax.rps(), pMax.rps(), pMax.rps() / dMax.rps(), jdkStub ? "jdk" : "netty", client.name().toLowerCase(Locale.ROOT),
                     ownProcess ? "process" : "in-process", rounds,
                     Runtime.getRuntime().availableProcessors());
         }
@@ -334,33 +345,24 @@ public final class SplitterBench {
      * (rate / concurrency per second, sending at once when late), else back to back. Latency per request in µs.
      */
     static LoadResult load(HttpClient http, URI uri, int concurrency, int rate, int seconds) throws InterruptedException {
-        long startNs = System.nanoTime();
-        long endNs = startNs + seconds * 1_000_000_000L;
-        List<long[]> perWorker = new ArrayList<>();
+        Pace pace = Pace.start(rate, concurrency, seconds);
+        long[][] latencies = new long[concurrency][pace.capacity()];
         int[] counts = new int[concurrency];
         AtomicLong errors = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
-        long intervalNs = rate > 0 ? (long) (1e9 * concurrency / rate) : 0;
         for (int w = 0; w < concurrency; w++) {
-            long[] lat = new long[Math.max(1024, (rate > 0 ? rate / concurrency + 1 : 20_000) * seconds)];
-            perWorker.add(lat);
             final int worker = w;
             threads.add(Thread.ofPlatform().start(() -> {
                 HttpRequest req = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + CLIENT)
                         .header("Content-Type", "application/json").header("X-Flywheel-Unit", "user-" + worker)
                         .POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
-                long next = startNs + (intervalNs * worker) / Math.max(1, concurrency);
+                long[] lat = latencies[worker];
+                long due = pace.first(worker);
                 int i = 0;
                 while (true) {
-                    if (intervalNs > 0) {
-                        long wait = next - System.nanoTime();
-                        if (wait > 0) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                        }
-                        next += intervalNs;
-                    }
+                    due = pace.await(due);
                     long t0 = System.nanoTime();
-                    if (t0 >= endNs) {
+                    if (t0 >= pace.endNs()) {
                         break;
                     }
                     try {
@@ -384,7 +386,7 @@ public final class SplitterBench {
         for (Thread t : threads) {
             t.join();
         }
-        return LoadResult.of(perWorker.toArray(long[][]::new), counts, (System.nanoTime() - startNs) / 1e9, errors.get());
+        return LoadResult.of(latencies, counts, pace.elapsedS(), errors.get());
     }
 
     private static void deleteTopics(String bootstrap, String prefix) {
