@@ -1,19 +1,26 @@
 package dev.flywheel.splitter.bench;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * The bytes of HTTP/1.1 as {@link SocketLoad} writes and reads them: a POST built once per connection, and answers
- * read to their last byte (Content-Length or chunked) so the next request on the connection starts clean. Only what
- * the bench's stub and the splitter send is needed; anything else is an {@link IOException}, counted as a failed
- * request.
+ * read to their last byte (Content-Length or chunked) so the next request on the connection starts clean. The parsing
+ * is Netty's {@link HttpResponseDecoder}, fed from the blocking socket; an answer it rejects, one framed by the end of
+ * the connection, or bytes beyond it are an {@link IOException}, counted as a failed request.
  */
 final class RawHttp1 {
     private RawHttp1() {}
@@ -35,143 +42,82 @@ final class RawHttp1 {
     record Answer(int status, boolean close) {}
 
     /**
-     * Reads one HTTP/1.1 answer to its last byte: a head of at most {@code buf.length} bytes, then a body framed by
-     * Content-Length or chunked. Throws {@link IOException} on a malformed or cut answer.
+     * One connection's answers, in order, each read to its last byte: for one request in flight, so bytes after an
+     * answer are an error. {@code maxHeadBytes} caps the status line and the header block. A reader that threw is
+     * done: close it with its connection.
      */
-    static Answer readAnswer(InputStream in, byte[] buf) throws IOException {
-        try {
-            return read(new Reader(in, buf));
-        } catch (NumberFormatException e) {
-            throw new IOException("malformed number in the answer: " + e.getMessage(), e);
-        }
-    }
+    static final class AnswerReader implements AutoCloseable {
+        private final Decoder decoder;
+        private final EmbeddedChannel channel;
+        /** The head of the answer being read, until its last content arrives. */
+        private Answer head;
 
-    private static Answer read(Reader reader) throws IOException {
-        String head = reader.head();
-        String[] lines = head.split("\r\n");
-        String[] statusLine = lines[0].split(" ", 3);
-        if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
-            throw new IOException("not an HTTP/1.x status line: '" + lines[0] + "'");
-        }
-        int status = Integer.parseInt(statusLine[1]);
-        long length = -1;
-        boolean chunked = false;
-        boolean close = statusLine[0].equals("HTTP/1.0");
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            String name = lines[i].substring(0, Math.max(0, colon)).trim().toLowerCase(Locale.ROOT);
-            String value = lines[i].substring(colon + 1).trim().toLowerCase(Locale.ROOT);
-            switch (name) {
-                case "content-length" -> length = Long.parseLong(value);
-                case "transfer-encoding" -> chunked = value.contains("chunked");
-                case "connection" -> close = value.contains("close") || (close && !value.contains("keep-alive"));
-                default -> { }
-            }
-        }
-        if (chunked) {
-            long size;
-            do {
-                String sizeLine = reader.line();
-                int ext = sizeLine.indexOf(';');
-                size = Long.parseLong((ext < 0 ? sizeLine : sizeLine.substring(0, ext)).trim(), 16);
-                reader.skip(size);
-                if (size > 0) {
-                    reader.expectCrlf();
-                }
-            } while (size > 0);
-            while (!reader.line().isEmpty()) {
-                // trailers: none expected, read past them
-            }
-        } else if (length >= 0) {
-            reader.skip(length);
-        } else {
-            throw new IOException("answer without Content-Length or chunked framing (status " + status + ")");
-        }
-        if (reader.pending() > 0) {
-            throw new IOException(reader.pending() + " bytes after the answer (one request in flight per connection)");
-        }
-        return new Answer(status, close);
-    }
-
-    /** Buffered reads over {@code buf}: the head, lines and skipped bytes, never past what one answer needs. */
-    private static final class Reader {
-        private final InputStream in;
-        private final byte[] buf;
-        private int pos;
-        private int limit;
-
-        Reader(InputStream in, byte[] buf) {
-            this.in = in;
-            this.buf = buf;
+        AnswerReader(int maxHeadBytes) {
+            this.decoder = new Decoder(maxHeadBytes);
+            this.channel = new EmbeddedChannel(decoder);
         }
 
-        int pending() {
-            return limit - pos;
-        }
-
-        private void fill() throws IOException {
-            if (pos == limit) {
-                pos = 0;
-                limit = 0;
-            }
-            if (limit == buf.length) {
-                throw new IOException("answer head or line longer than " + buf.length + " bytes");
-            }
-            int r = in.read(buf, limit, buf.length - limit);
-            if (r < 0) {
-                throw new EOFException("connection closed mid-answer");
-            }
-            limit += r;
-        }
-
-        /** Up to and without the CRLF that ends a line. */
-        String line() throws IOException {
-            return upTo("\r\n".getBytes(StandardCharsets.US_ASCII));
-        }
-
-        String head() throws IOException {
-            return upTo("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        }
-
-        private String upTo(byte[] end) throws IOException {
-            compact();
-            int scanned = 0;
+        /** The next answer; {@code buf} is the socket read buffer. */
+        Answer read(InputStream in, byte[] buf) throws IOException {
             while (true) {
-                for (int i = pos + scanned; i + end.length <= limit; i++) {
-                    if (Arrays.equals(buf, i, i + end.length, end, 0, end.length)) {
-                        String s = new String(buf, pos, i - pos, StandardCharsets.ISO_8859_1);
-                        pos = i + end.length;
-                        return s;
+                Answer done = drain();
+                if (done != null) {
+                    if (decoder.buffered() > 0) {
+                        throw new IOException(decoder.buffered() + " bytes after the answer (one request in flight per connection)");
                     }
+                    return done;
                 }
-                scanned = Math.max(0, limit - pos - end.length + 1);
-                fill();
-            }
-        }
-
-        private void compact() {
-            if (pos > 0) {
-                System.arraycopy(buf, pos, buf, 0, limit - pos);
-                limit -= pos;
-                pos = 0;
-            }
-        }
-
-        void expectCrlf() throws IOException {
-            if (!line().isEmpty()) {
-                throw new IOException("chunk not followed by CRLF");
-            }
-        }
-
-        void skip(long n) throws IOException {
-            while (n > 0) {
-                if (pos == limit) {
-                    fill();
+                int n = in.read(buf);
+                if (n < 0) {
+                    throw new EOFException("connection closed mid-answer");
                 }
-                int take = (int) Math.min(n, limit - pos);
-                pos += take;
-                n -= take;
+                channel.writeInbound(Unpooled.copiedBuffer(buf, 0, n));
             }
+        }
+
+        /** Takes what the decoder produced: the answer once its last content is in, else null. */
+        private Answer drain() throws IOException {
+            Answer done = null;
+            for (Object msg = channel.readInbound(); msg != null; msg = channel.readInbound()) {
+                try {
+                    if (done != null) {
+                        throw new IOException("a second message after the answer (one request in flight per connection)");
+                    }
+                    done = take((HttpObject) msg);
+                } finally {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+            return done;
+        }
+
+        private Answer take(HttpObject msg) throws IOException {
+            if (msg.decoderResult().isFailure()) {
+                throw new IOException("malformed answer: " + msg.decoderResult().cause(), msg.decoderResult().cause());
+            }
+            if (msg instanceof HttpResponse r) {
+                if (!HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
+                    throw new IOException("answer without Content-Length or chunked framing (status " + r.status().code() + ")");
+                }
+                head = new Answer(r.status().code(), !HttpUtil.isKeepAlive(r));
+            }
+            return msg instanceof LastHttpContent ? head : null;
+        }
+
+        @Override
+        public void close() {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    /** Netty's decoder, telling how many bytes it holds that no message has taken yet. */
+    private static final class Decoder extends HttpResponseDecoder {
+        Decoder(int maxHeadBytes) {
+            super(new HttpDecoderConfig().setMaxInitialLineLength(maxHeadBytes).setMaxHeaderSize(maxHeadBytes));
+        }
+
+        int buffered() {
+            return actualReadableBytes();
         }
     }
 }

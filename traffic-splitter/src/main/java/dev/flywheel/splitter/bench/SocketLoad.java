@@ -120,6 +120,7 @@ final class SocketLoad implements AutoCloseable {
         private final byte[] request;
         private final byte[] buf = new byte[16 * 1024];
         private Socket socket;
+        private RawHttp1.AnswerReader answers;
 
         Connection(URI uri, byte[] request) {
             this.uri = uri;
@@ -134,10 +135,11 @@ final class SocketLoad implements AutoCloseable {
                     socket.setTcpNoDelay(true);
                     socket.setSoTimeout(READ_TIMEOUT_MS);
                     socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), READ_TIMEOUT_MS);
+                    answers = new RawHttp1.AnswerReader(buf.length);
                 }
                 OutputStream out = socket.getOutputStream();
                 out.write(request);
-                RawHttp1.Answer answer = RawHttp1.readAnswer(socket.getInputStream(), buf);
+                RawHttp1.Answer answer = answers.read(socket.getInputStream(), buf);
                 if (answer.status() != 200 && errors.incrementAndGet() == 1) {
                     System.err.println("first error on " + uri + ": status " + answer.status());
                 }
@@ -157,6 +159,10 @@ final class SocketLoad implements AutoCloseable {
         void close() {
             closeQuietly(socket);
             socket = null;
+            if (answers != null) {
+                answers.close();
+                answers = null;
+            }
         }
     }
 

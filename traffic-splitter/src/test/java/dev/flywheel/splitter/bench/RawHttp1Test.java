@@ -17,6 +17,13 @@ import org.junit.jupiter.api.Test;
 
 /** The bench's HTTP/1.1 bytes: each answer read to its last byte and no further, the request as the bench means it. */
 class RawHttp1Test {
+    /** One answer read on a fresh connection's reader, as SocketLoad reads each. */
+    private static RawHttp1.Answer readAnswer(InputStream in, byte[] buf) throws IOException {
+        try (var reader = new RawHttp1.AnswerReader(buf.length)) {
+            return reader.read(in, buf);
+        }
+    }
+
     private static InputStream bytes(String s) {
         return new ByteArrayInputStream(s.getBytes(StandardCharsets.ISO_8859_1));
     }
@@ -39,7 +46,7 @@ class RawHttp1Test {
 
     @Test
     void readsAContentLengthAnswerToItsEnd() throws IOException {
-        var answer = RawHttp1.readAnswer(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"), new byte[64]);
+        var answer = readAnswer(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"), new byte[64]);
         assertEquals(new RawHttp1.Answer(200, false), answer);
     }
 
@@ -47,30 +54,30 @@ class RawHttp1Test {
     void readsAChunkedAnswerArrivingOneByteAtATime() throws IOException {
         String chunked = "HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n"
                 + "5;ext=1\r\nhello\r\n1a\r\n" + "x".repeat(26) + "\r\n0\r\n\r\n";
-        assertEquals(new RawHttp1.Answer(503, false), RawHttp1.readAnswer(trickle(chunked), new byte[64]));
+        assertEquals(new RawHttp1.Answer(503, false), readAnswer(trickle(chunked), new byte[64]));
     }
 
     @Test
     void connectionCloseAndHttp10EndTheConnection() throws IOException {
-        assertTrue(RawHttp1.readAnswer(bytes("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"), new byte[64]).close());
-        assertTrue(RawHttp1.readAnswer(bytes("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"), new byte[64]).close());
-        assertFalse(RawHttp1.readAnswer(bytes("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n"), new byte[64]).close());
+        assertTrue(readAnswer(bytes("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"), new byte[64]).close());
+        assertTrue(readAnswer(bytes("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"), new byte[64]).close());
+        assertFalse(readAnswer(bytes("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n"), new byte[64]).close());
     }
 
     @Test
     void aCutOrUnframedAnswerIsAnError() {
-        assertThrows(EOFException.class, () -> RawHttp1.readAnswer(bytes("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhello"), new byte[64]));
-        assertThrows(IOException.class, () -> RawHttp1.readAnswer(bytes("HTTP/1.1 200 OK\r\n\r\nhello"), new byte[64]));
-        assertThrows(IOException.class, () -> RawHttp1.readAnswer(bytes("SSH-2.0-OpenSSH\r\n\r\n"), new byte[64]));
-        assertThrows(IOException.class, () -> RawHttp1.readAnswer(bytes("HTTP/1.1 2xx OK\r\nContent-Length: 0\r\n\r\n"), new byte[64]));
-        assertThrows(IOException.class, () -> RawHttp1.readAnswer(bytes("HTTP/1.1 200 OK\r\nContent-Length: -\r\n\r\n"), new byte[64]));
-        assertThrows(IOException.class, () -> RawHttp1.readAnswer(bytes("HTTP/1.1 200 OK\r\nX-Long: " + "a".repeat(100)), new byte[64]));
+        assertThrows(EOFException.class, () -> readAnswer(bytes("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhello"), new byte[64]));
+        assertThrows(IOException.class, () -> readAnswer(bytes("HTTP/1.1 200 OK\r\n\r\nhello"), new byte[64]));
+        assertThrows(IOException.class, () -> readAnswer(bytes("SSH-2.0-OpenSSH\r\n\r\n"), new byte[64]));
+        assertThrows(IOException.class, () -> readAnswer(bytes("HTTP/1.1 2xx OK\r\nContent-Length: 0\r\n\r\n"), new byte[64]));
+        assertThrows(IOException.class, () -> readAnswer(bytes("HTTP/1.1 200 OK\r\nContent-Length: -\r\n\r\n"), new byte[64]));
+        assertThrows(IOException.class, () -> readAnswer(bytes("HTTP/1.1 200 OK\r\nX-Long: " + "a".repeat(100)), new byte[64]));
     }
 
     @Test
     void bytesBeyondTheAnswerAreAnError() {
         var e = assertThrows(IOException.class,
-                () -> RawHttp1.readAnswer(bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1"), new byte[64]));
+                () -> readAnswer(bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1"), new byte[64]));
         assertTrue(e.getMessage().contains("8 bytes after the answer"), e.getMessage());
     }
 
